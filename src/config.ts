@@ -1,0 +1,165 @@
+// The only reader of process.env: one zod schema, parsed once at start-up. A bad value stops start-up
+// with one message that lists every problem (no stack trace); missing Slack settings are not errors,
+// they switch Slack off and `slackProblems` says which variables to set.
+import { z } from "zod";
+
+const list = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? "")
+      .split(/[\s,]+/)
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value.trim() : undefined));
+
+const integer = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? Number(value.trim()) : fallback))
+    .pipe(z.number({ error: "must be a whole number" }).int().min(min).max(max));
+
+export const API_RIGHTS = ["import", "update", "licenses", "disable", "read", "sign-ins"] as const;
+export type ApiRight = (typeof API_RIGHTS)[number];
+
+export interface ApiToken {
+  name: string;
+  token: string;
+  rights: ApiRight[];
+}
+
+/** `API_TOKENS="name:token[:right,right…]; …"` — no rights listed means every right. */
+const apiTokens = z
+  .string()
+  .optional()
+  .transform((value, ctx): ApiToken[] => {
+    const tokens: ApiToken[] = [];
+    for (const entry of (value ?? "").split(/[;\s]+/).filter(Boolean)) {
+      const [name, token, rightsText] = entry.split(":");
+      if (!name || !token) {
+        ctx.addIssue({
+          code: "custom",
+          message: `entry '${name ?? entry}' must look like name:token[:rights]`,
+        });
+        continue;
+      }
+      if (token.length < 16) {
+        ctx.addIssue({ code: "custom", message: `token of '${name}' is shorter than 16 characters` });
+      }
+      const rights = rightsText ? rightsText.split(",").filter(Boolean) : [...API_RIGHTS];
+      const unknown = rights.filter((right) => !(API_RIGHTS as readonly string[]).includes(right));
+      if (unknown.length) {
+        ctx.addIssue({
+          code: "custom",
+          message: `'${name}' has unknown rights ${unknown.join(", ")} (allowed: ${API_RIGHTS.join(", ")})`,
+        });
+      }
+      tokens.push({ name, token, rights: rights as ApiRight[] });
+    }
+    return tokens;
+  });
+
+const databaseUrl = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value.trim() : "pglite:./.data/bulkusers"))
+  .refine((value) => /^(postgres(ql)?:\/\/|pglite:)/.test(value), {
+    message: "must start with postgres://, postgresql:// or pglite: (pglite:<dir> or pglite:memory)",
+  });
+
+const EnvSchema = z.object({
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_API_URL: optionalText.pipe(z.url().optional()),
+  PORT: integer(3000, 0, 65535),
+  BULKUSERS_ADMINS: list,
+  BULKUSERS_HR_CHANNEL: optionalText,
+  BULKUSERS_HR_USERS: list,
+  BULKUSERS_REPORT_CHANNEL: optionalText,
+  BULKUSERS_MAX_ROWS: integer(5000, 1, 150_000),
+  BULKUSERS_JOB_LEASE_SECONDS: integer(30, 5, 3600),
+  BULKUSERS_SECRET_KEY: optionalText,
+  BULKUSERS_SCHEDULER: z.stringbool().optional().default(true),
+  PASSWORD_MIN_LENGTH: integer(6, 1, 256),
+  DATABASE_URL: databaseUrl,
+  API_TOKENS: apiTokens,
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .optional()
+    .default("info"),
+});
+
+export interface Config {
+  port: number;
+  databaseUrl: string;
+  logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  slack: {
+    botToken?: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl?: string;
+    admins: string[];
+    hrChannel?: string;
+    hrUsers: string[];
+    reportChannel?: string;
+  };
+  /** Empty when Slack can run; otherwise one line per variable to set. */
+  slackProblems: string[];
+  maxRows: number;
+  jobLeaseSeconds: number;
+  passwordMinLength: number;
+  secretKey?: string;
+  schedulerEnabled: boolean;
+  apiTokens: ApiToken[];
+}
+
+export class ConfigError extends Error {
+  readonly code = "config.invalid";
+  constructor(readonly problems: string[]) {
+    super(`Configuration is invalid:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const slackProblems: string[] = [];
+  if (!e.SLACK_BOT_TOKEN) slackProblems.push("SLACK_BOT_TOKEN (the bot token, xoxb-…)");
+  if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
+    slackProblems.push("SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode, xapp-…)");
+  }
+  return {
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    logLevel: e.LOG_LEVEL,
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+      admins: e.BULKUSERS_ADMINS,
+      hrChannel: e.BULKUSERS_HR_CHANNEL,
+      hrUsers: e.BULKUSERS_HR_USERS,
+      reportChannel: e.BULKUSERS_REPORT_CHANNEL,
+    },
+    slackProblems,
+    maxRows: e.BULKUSERS_MAX_ROWS,
+    jobLeaseSeconds: e.BULKUSERS_JOB_LEASE_SECONDS,
+    passwordMinLength: e.PASSWORD_MIN_LENGTH,
+    secretKey: e.BULKUSERS_SECRET_KEY,
+    schedulerEnabled: e.BULKUSERS_SCHEDULER,
+    apiTokens: e.API_TOKENS,
+  };
+}

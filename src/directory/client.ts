@@ -1,0 +1,111 @@
+// One Database type for both drivers: PGlite (embedded, the default) and postgres.js (a real server).
+// The URL picks the driver: `pglite:<dir>`, `pglite:memory`, `postgres://…` / `postgresql://…`.
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { type SQL, sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema.ts";
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle: everything a repository needs, nothing more. */
+export type Executor = Pick<Database, "select" | "insert" | "update" | "delete" | "execute">;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: "pglite" | "postgres";
+  /** The URL it was opened with (without credentials worth hiding: trust auth or pglite). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
+
+/** Any stable 64-bit key: serialises migrations across processes sharing one PostgreSQL. */
+const MIGRATION_LOCK_KEY = 7_265_301_449n;
+
+export interface OpenOptions {
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+  /** For tests: start PGlite from a dumped, already migrated data dir. */
+  pgliteDataDir?: Blob;
+  /** postgres.js pool size (default 10). */
+  maxConnections?: number;
+}
+
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<DatabaseHandle> {
+  const handle = url.startsWith("pglite:")
+    ? await openPglite(url, options)
+    : await openPostgres(url, options);
+  if (options.migrate ?? true) await runMigrations(handle);
+  return handle;
+}
+
+async function openPglite(url: string, options: OpenOptions): Promise<DatabaseHandle> {
+  const location = url.slice("pglite:".length);
+  let dataDir: string | undefined;
+  if (location && location !== "memory") {
+    dataDir = resolve(location);
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const client = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    ...(options.pgliteDataDir ? { loadDataDir: options.pgliteDataDir } : {}),
+  });
+  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  return { db, kind: "pglite", url, close: () => client.close() };
+}
+
+async function openPostgres(url: string, options: OpenOptions): Promise<DatabaseHandle> {
+  const client = postgres(url, {
+    max: options.maxConnections ?? 10,
+    onnotice: () => {},
+  });
+  const db = drizzlePostgres({ client, schema }) as unknown as Database;
+  return { db, kind: "postgres", url, close: () => client.end({ timeout: 5 }) };
+}
+
+/** Applies pending migrations; on PostgreSQL under an advisory lock so instances can start together. */
+export async function runMigrations(handle: DatabaseHandle): Promise<void> {
+  const config = { migrationsFolder: MIGRATIONS_FOLDER };
+  if (handle.kind === "pglite") {
+    // PGlite is one connection in one process: nothing to serialise against.
+    await migratePglite(handle.db as never, config);
+    return;
+  }
+  const client = (handle.db as unknown as { $client: postgres.Sql }).$client;
+  const reserved = await client.reserve();
+  try {
+    await reserved`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
+    await migratePostgres(handle.db as never, config);
+  } finally {
+    await reserved`select pg_advisory_unlock(${MIGRATION_LOCK_KEY.toString()}::bigint)`.catch(() => {});
+    reserved.release();
+  }
+}
+
+/** Runs raw SQL and returns its rows, whatever the driver (PGlite answers {rows}, postgres.js an array). */
+export async function queryRows<T = Record<string, unknown>>(
+  db: Pick<Database, "execute">,
+  query: SQL,
+): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/** True when the database answers: what /healthz reports. */
+export async function ping(db: Database): Promise<boolean> {
+  try {
+    await db.execute(sql`select 1`);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,333 @@
+// The one Drizzle schema: the directory (users, groups, licenses), the operation pipeline (plans, jobs,
+// job items, audit) and the scheduler (schedules, cron runs). drizzle-kit generates migrations from it.
+// Every column that holds user data is text: ZIP codes, employee ids and phone numbers are never numbers.
+import { sql } from "drizzle-orm";
+import {
+  type AnyPgColumn,
+  bigserial,
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => "bytea",
+});
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: "string" });
+
+// --- directory -------------------------------------------------------------------------------
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    displayName: text("display_name").notNull(),
+    firstName: text("first_name"),
+    lastName: text("last_name"),
+    username: text("username"),
+    department: text("department"),
+    jobTitle: text("job_title"),
+    managerId: uuid("manager_id").references((): AnyPgColumn => users.id, { onDelete: "set null" }),
+    employeeId: text("employee_id"),
+    office: text("office"),
+    phone: text("phone"),
+    mobile: text("mobile"),
+    city: text("city"),
+    country: text("country"),
+    usageLocation: text("usage_location"),
+    attributes: jsonb("attributes").$type<Record<string, string>>().notNull().default({}),
+    status: text("status", { enum: ["active", "disabled", "deleted"] })
+      .notNull()
+      .default("active"),
+    /** `user` | `admin` | `service`: admins and service accounts are never deactivated automatically. */
+    accountType: text("account_type", { enum: ["user", "admin", "service"] })
+      .notNull()
+      .default("user"),
+    mustChangePassword: boolean("must_change_password").notNull().default(true),
+    passwordHash: text("password_hash"),
+    lastLoginAt: at("last_login_at"),
+    createdAt: at("created_at").notNull().defaultNow(),
+    updatedAt: at("updated_at").notNull().defaultNow(),
+    disabledAt: at("disabled_at"),
+    deletedAt: at("deleted_at"),
+  },
+  (t) => [
+    uniqueIndex("users_email_key").on(t.email),
+    check("users_email_lower", sql`${t.email} = lower(${t.email})`),
+    index("users_manager_idx").on(t.managerId),
+    index("users_department_idx").on(t.department),
+    index("users_status_last_login_idx").on(t.status, t.lastLoginAt),
+  ],
+);
+export type UserRow = typeof users.$inferSelect;
+export type NewUserRow = typeof users.$inferInsert;
+
+export const groups = pgTable(
+  "groups",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    description: text("description"),
+    createdAt: at("created_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("groups_name_key").on(sql`lower(${t.name})`)],
+);
+export type GroupRow = typeof groups.$inferSelect;
+
+export const groupMembers = pgTable(
+  "group_members",
+  {
+    groupId: uuid("group_id")
+      .notNull()
+      .references(() => groups.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    addedAt: at("added_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index("group_members_user_idx").on(t.userId)],
+);
+
+export const licenses = pgTable(
+  "licenses",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    sku: text("sku").notNull(),
+    name: text("name").notNull(),
+    totalSeats: integer("total_seats").notNull(),
+    createdAt: at("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("licenses_sku_key").on(sql`upper(${t.sku})`),
+    check("licenses_seats_nonnegative", sql`${t.totalSeats} >= 0`),
+  ],
+);
+export type LicenseRow = typeof licenses.$inferSelect;
+
+export const licenseAssignments = pgTable(
+  "license_assignments",
+  {
+    licenseId: uuid("license_id")
+      .notNull()
+      .references(() => licenses.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    assignedAt: at("assigned_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.licenseId, t.userId] }),
+    index("license_assignments_user_idx").on(t.userId),
+  ],
+);
+
+// --- operations ------------------------------------------------------------------------------
+
+export const plans = pgTable(
+  "plans",
+  {
+    id: text("id").primaryKey(),
+    operation: text("operation").notNull(),
+    source: text("source", { enum: ["slack", "api", "cli", "schedule"] }).notNull(),
+    actor: text("actor").notNull(),
+    fileName: text("file_name"),
+    /** The uploaded bytes: results CSVs re-emit the original columns from them. */
+    file: bytea("file"),
+    header: jsonb("header").$type<string[]>().notNull(),
+    rows: jsonb("rows").notNull(),
+    executionOrder: jsonb("execution_order").$type<number[]>().notNull(),
+    summary: jsonb("summary").$type<{ change: number; skip: number; error: number }>().notNull(),
+    warnings: jsonb("warnings").$type<string[]>().notNull(),
+    options: jsonb("options").$type<Record<string, unknown>>().notNull().default({}),
+    /** Passwords supplied in the file, sealed (AES-256-GCM); never plain text at rest. */
+    secrets: text("secrets"),
+    /** Where the plan came from in Slack (channel, thread, user), to report back there. */
+    context: jsonb("context").$type<Record<string, unknown>>().notNull().default({}),
+    status: text("status", { enum: ["pending", "confirmed", "expired", "cancelled"] })
+      .notNull()
+      .default("pending"),
+    createdAt: at("created_at").notNull().defaultNow(),
+    expiresAt: at("expires_at").notNull(),
+  },
+  (t) => [index("plans_expires_idx").on(t.status, t.expiresAt)],
+);
+export type PlanRecord = typeof plans.$inferSelect;
+
+export const jobs = pgTable(
+  "jobs",
+  {
+    id: text("id").primaryKey(),
+    /** The idempotency key: one plan, one job, however often it is confirmed. */
+    planId: text("plan_id")
+      .notNull()
+      .references(() => plans.id),
+    operation: text("operation").notNull(),
+    status: text("status", {
+      enum: ["queued", "running", "succeeded", "completed_with_errors", "failed", "cancelled"],
+    })
+      .notNull()
+      .default("queued"),
+    source: text("source", { enum: ["slack", "api", "cli", "schedule"] }).notNull(),
+    requestedBy: text("requested_by").notNull(),
+    approvedBy: text("approved_by").notNull(),
+    total: integer("total").notNull().default(0),
+    processed: integer("processed").notNull().default(0),
+    succeeded: integer("succeeded").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    skipped: integer("skipped").notNull().default(0),
+    slackChannel: text("slack_channel"),
+    slackThreadTs: text("slack_thread_ts"),
+    slackProgressTs: text("slack_progress_ts"),
+    leaseOwner: text("lease_owner"),
+    leaseExpiresAt: at("lease_expires_at"),
+    undoOf: text("undo_of"),
+    error: text("error"),
+    /** When the final report (summary + results CSV) reached its destination. */
+    reportedAt: at("reported_at"),
+    queuedAt: at("queued_at").notNull().defaultNow(),
+    startedAt: at("started_at"),
+    finishedAt: at("finished_at"),
+  },
+  (t) => [
+    uniqueIndex("jobs_plan_key").on(t.planId),
+    index("jobs_status_queued_idx").on(t.status, t.queuedAt),
+  ],
+);
+export type JobRecord = typeof jobs.$inferSelect;
+
+export const jobItems = pgTable(
+  "job_items",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    row: integer("row").notNull(),
+    line: integer("line").notNull(),
+    /** Position in the execution order (creates after their in-file managers). */
+    seq: integer("seq").notNull(),
+    key: text("key").notNull(),
+    action: text("action").notNull(),
+    status: text("status", { enum: ["pending", "succeeded", "failed", "skipped"] }).notNull(),
+    reason: text("reason").notNull().default(""),
+    /** Values before and after the change: what undo restores. Never a password. */
+    before: jsonb("before"),
+    after: jsonb("after"),
+    userId: uuid("user_id"),
+    processedAt: at("processed_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.row] }),
+    index("job_items_pending_idx").on(t.jobId, t.status, t.seq),
+  ],
+);
+export type JobItemRecord = typeof jobItems.$inferSelect;
+
+/** Temporary passwords awaiting delivery to the approver, sealed; deleted once delivered. */
+export const jobCredentials = pgTable(
+  "job_credentials",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    row: integer("row").notNull(),
+    email: text("email").notNull(),
+    sealed: text("sealed").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.row] })],
+);
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: at("at").notNull().defaultNow(),
+    actor: text("actor").notNull(),
+    source: text("source", { enum: ["slack", "api", "cli", "schedule"] }).notNull(),
+    action: text("action").notNull(),
+    target: text("target"),
+    before: jsonb("before"),
+    after: jsonb("after"),
+    jobId: text("job_id"),
+    details: jsonb("details"),
+  },
+  (t) => [index("audit_log_job_idx").on(t.jobId), index("audit_log_at_idx").on(t.at)],
+);
+
+// --- scheduler -------------------------------------------------------------------------------
+
+export const schedules = pgTable("schedules", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  enabled: boolean("enabled").notNull().default(true),
+  cron: text("cron").notNull(),
+  timezone: text("timezone").notNull().default("UTC"),
+  inactiveDays: integer("inactive_days").notNull(),
+  excludeGroups: jsonb("exclude_groups").$type<string[]>().notNull().default([]),
+  mode: text("mode", { enum: ["report", "warn-then-deactivate", "deactivate"] })
+    .notNull()
+    .default("report"),
+  warnDays: integer("warn_days").notNull().default(7),
+  /** Above this many users (or share of active users) a run only asks for approval. */
+  capCount: integer("cap_count"),
+  capPercent: integer("cap_percent"),
+  reportChannel: text("report_channel"),
+  createdBy: text("created_by").notNull(),
+  createdAt: at("created_at").notNull().defaultNow(),
+  updatedAt: at("updated_at").notNull().defaultNow(),
+});
+export type ScheduleRecord = typeof schedules.$inferSelect;
+
+/** One row per fired slot: the run coordinator that makes each slot fire once across instances. */
+export const cronRuns = pgTable(
+  "cron_runs",
+  {
+    scheduleId: text("schedule_id").notNull(),
+    slot: at("slot").notNull(),
+    instance: text("instance").notNull(),
+    status: text("status", { enum: ["running", "succeeded", "failed"] })
+      .notNull()
+      .default("running"),
+    result: jsonb("result"),
+    startedAt: at("started_at").notNull().defaultNow(),
+    finishedAt: at("finished_at"),
+  },
+  (t) => [primaryKey({ columns: [t.scheduleId, t.slot] })],
+);
+
+/** Users warned of upcoming deactivation by a policy: the lead time counts from here. */
+export const inactivityWarnings = pgTable(
+  "inactivity_warnings",
+  {
+    scheduleId: text("schedule_id").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    warnedAt: at("warned_at").notNull(),
+    deactivateAfter: at("deactivate_after").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scheduleId, t.userId] })],
+);
+
+// --- infrastructure --------------------------------------------------------------------------
+
+/** Slack event ids already handled: retries and redeliveries are dropped. */
+export const processedEvents = pgTable("processed_events", {
+  eventId: text("event_id").primaryKey(),
+  receivedAt: at("received_at").notNull().defaultNow(),
+});
+
+export const settings = pgTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});
