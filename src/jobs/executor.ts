@@ -1,0 +1,236 @@
+// Runs a claimed job in batches. Each batch commits, in ONE transaction, the directory changes, the job
+// items' outcomes (with before/after for undo), the audit rows, the sealed temporary passwords and the
+// job's counters — guarded by the lease, so a crash or a lost lease never loses or repeats a row: the
+// next owner simply continues with the items still pending.
+import { and, eq, sql } from "drizzle-orm";
+import type { Logger } from "pino";
+import type { PlanRow } from "../core/types.ts";
+import { type Database, queryRows } from "../directory/client.ts";
+import { type JobRecord, jobs, plans } from "../directory/schema.ts";
+import { applyBatch, type ItemOutcome, type WorkItem } from "./apply.ts";
+import { getJob } from "./job-store.ts";
+import { loadPlan, openSecrets } from "./plan-store.ts";
+import { generatePassword, hashChosenPassword, hashGeneratedPassword, type Sealer } from "./secrets.ts";
+
+export interface ExecutorDeps {
+  db: Database;
+  sealer: Sealer;
+  logger?: Logger;
+  clock?: () => Date;
+}
+
+export interface ExecuteOptions {
+  owner: string;
+  leaseSeconds: number;
+  /** Rows per transaction (default 2,000; batches with chosen passwords are smaller: scrypt is slow). */
+  batchSize?: number;
+  /** Called after every committed batch with the job's new counters. Never inside a transaction. */
+  onProgress?: (job: JobRecord) => void | Promise<void>;
+  /** Polled between batches: true stops after the current batch and releases the lease (SIGTERM). */
+  shouldStop?: () => boolean;
+}
+
+export class LeaseLostError extends Error {
+  readonly code = "job.lease_lost";
+  constructor(jobId: string) {
+    super(`Job ${jobId}: the lease was lost to another worker; stopping without committing the batch.`);
+  }
+}
+
+const CHOSEN_PASSWORD_BATCH = 64;
+
+/** Claims one specific job if it is queued, or running with an expired lease (resume). */
+export async function claimJob(
+  db: Database,
+  jobId: string,
+  owner: string,
+  leaseSeconds: number,
+  now: Date,
+): Promise<JobRecord | null> {
+  const nowIso = now.toISOString();
+  const [job] = await db
+    .update(jobs)
+    .set({
+      status: "running",
+      leaseOwner: owner,
+      leaseExpiresAt: new Date(now.getTime() + leaseSeconds * 1000).toISOString(),
+      startedAt: sql`coalesce(${jobs.startedAt}, ${nowIso}::timestamptz)`,
+    })
+    .where(
+      and(
+        eq(jobs.id, jobId),
+        sql`(${jobs.status} = 'queued' or (${jobs.status} = 'running' and (${jobs.leaseExpiresAt} is null or ${jobs.leaseExpiresAt} < ${nowIso}::timestamptz or ${jobs.leaseOwner} = ${owner})))`,
+      ),
+    )
+    .returning();
+  return job ?? null;
+}
+
+interface PendingItem {
+  row: number;
+  key: string;
+}
+
+/** Executes a job this owner has claimed until no item is pending, the lease is lost, or it is told to stop. */
+export async function executeJob(
+  deps: ExecutorDeps,
+  claimed: JobRecord,
+  options: ExecuteOptions,
+): Promise<JobRecord> {
+  const { db, sealer } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const stored = await loadPlan(db, claimed.planId);
+  if (!stored) throw new Error(`Plan ${claimed.planId} of job ${claimed.id} is missing`);
+  const planRows = new Map<number, PlanRow>(stored.plan.rows.map((r) => [r.row, r]));
+  const secrets = openSecrets(sealer, stored.sealedSecrets);
+  const batchSize = options.batchSize ?? 2000;
+  const hasChosenPasswords = secrets.size > 0;
+  let job = claimed;
+
+  for (;;) {
+    if (options.shouldStop?.()) {
+      await releaseLease(db, job.id, options.owner);
+      return (await getJob(db, job.id)) ?? job;
+    }
+    const limit = hasChosenPasswords ? Math.min(batchSize, CHOSEN_PASSWORD_BATCH) : batchSize;
+    const pending = await queryRows<PendingItem>(
+      db,
+      sql`select row, key from job_items where job_id = ${job.id} and status = 'pending' order by seq limit ${limit}`,
+    );
+    if (pending.length === 0) break;
+
+    const credentials: { row: number; email: string; sealed: string }[] = [];
+    const items: WorkItem[] = await Promise.all(
+      pending.map(async ({ row }): Promise<WorkItem> => {
+        const action = planRows.get(row)?.action;
+        if (!action) throw new Error(`Job ${job.id}: row ${row} has no planned action`);
+        if (action.suppliedPassword && secrets.has(row)) {
+          return { row, action, passwordHash: await hashChosenPassword(secrets.get(row)!) };
+        }
+        if (action.generatePassword) {
+          const password = generatePassword();
+          credentials.push({ row, email: action.email, sealed: sealer.seal(password) });
+          return { row, action, passwordHash: hashGeneratedPassword(password) };
+        }
+        return { row, action };
+      }),
+    );
+
+    const now = clock();
+    const nowIso = now.toISOString();
+    const updated = await db.transaction(async (tx) => {
+      const outcomes = await applyBatch(tx, items, nowIso);
+      const counts = countOutcomes(outcomes);
+      await tx.execute(sql`
+        update job_items j set status = x.status, reason = x.reason, before = x.before, after = x.after,
+          user_id = x.user_id::uuid, processed_at = ${nowIso}::timestamptz
+        from jsonb_to_recordset(${JSON.stringify(outcomes.map(itemRecord))}::jsonb)
+          as x(row int, status text, reason text, before jsonb, after jsonb, user_id text)
+        where j.job_id = ${job.id} and j.row = x.row and j.status = 'pending'`);
+      const audits = outcomes
+        .filter((o) => o.status === "succeeded")
+        .map((o) => ({
+          target: planRows.get(o.row)?.key ?? "",
+          before: o.before,
+          after: o.after,
+          row: o.row,
+        }));
+      if (audits.length) {
+        await tx.execute(sql`
+          insert into audit_log (at, actor, source, action, target, before, after, job_id, details)
+          select ${nowIso}::timestamptz, ${job.approvedBy}, ${job.source}, ${`user.${job.operation}`}, x.target,
+            x.before, x.after, ${job.id}, jsonb_build_object('row', x.row)
+          from jsonb_to_recordset(${JSON.stringify(audits)}::jsonb) as x(target text, before jsonb, after jsonb, row int)`);
+      }
+      const succeededRows = new Set(outcomes.filter((o) => o.status === "succeeded").map((o) => o.row));
+      const delivered = credentials.filter((c) => succeededRows.has(c.row));
+      if (delivered.length) {
+        await tx.execute(sql`
+          insert into job_credentials (job_id, row, email, sealed)
+          select ${job.id}, x.row, x.email, x.sealed
+          from jsonb_to_recordset(${JSON.stringify(delivered)}::jsonb) as x(row int, email text, sealed text)
+          on conflict do nothing`);
+      }
+      const [next] = await tx
+        .update(jobs)
+        .set({
+          processed: sql`${jobs.processed} + ${outcomes.length}`,
+          succeeded: sql`${jobs.succeeded} + ${counts.succeeded}`,
+          failed: sql`${jobs.failed} + ${counts.failed}`,
+          skipped: sql`${jobs.skipped} + ${counts.skipped}`,
+          leaseExpiresAt: new Date(now.getTime() + options.leaseSeconds * 1000).toISOString(),
+        })
+        .where(and(eq(jobs.id, job.id), eq(jobs.leaseOwner, options.owner)))
+        .returning();
+      if (!next) throw new LeaseLostError(job.id);
+      return next;
+    });
+    job = updated;
+    deps.logger?.debug({ jobId: job.id, processed: job.processed, total: job.total }, "batch committed");
+    await safely(deps, () => options.onProgress?.(job));
+  }
+
+  const [finished] = await db
+    .update(jobs)
+    .set({
+      status: job.failed > 0 ? "completed_with_errors" : "succeeded",
+      finishedAt: clock().toISOString(),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    })
+    .where(and(eq(jobs.id, job.id), eq(jobs.leaseOwner, options.owner)))
+    .returning();
+  if (!finished) throw new LeaseLostError(job.id);
+  // Chosen passwords are no longer needed once every row ran.
+  await db.update(plans).set({ secrets: null }).where(eq(plans.id, job.planId));
+  await safely(deps, () => options.onProgress?.(finished));
+  return finished;
+}
+
+/** Lets another worker (or this one after a restart) take the job over at once. */
+export async function releaseLease(db: Database, jobId: string, owner: string): Promise<void> {
+  await db
+    .update(jobs)
+    .set({ leaseOwner: null, leaseExpiresAt: null })
+    .where(and(eq(jobs.id, jobId), eq(jobs.leaseOwner, owner)));
+}
+
+/** Marks a job failed after an unexpected error; rows still pending stay pending and are reported as not run. */
+export async function failJob(
+  db: Database,
+  jobId: string,
+  owner: string,
+  error: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .update(jobs)
+    .set({ status: "failed", error, finishedAt: now.toISOString(), leaseOwner: null, leaseExpiresAt: null })
+    .where(and(eq(jobs.id, jobId), eq(jobs.leaseOwner, owner)));
+}
+
+function countOutcomes(outcomes: ItemOutcome[]) {
+  const counts = { succeeded: 0, failed: 0, skipped: 0 };
+  for (const o of outcomes) counts[o.status] += 1;
+  return counts;
+}
+
+function itemRecord(o: ItemOutcome) {
+  return {
+    row: o.row,
+    status: o.status,
+    reason: o.reason,
+    before: o.before,
+    after: o.after,
+    user_id: o.userId,
+  };
+}
+
+/** Progress reporting must never fail or repeat the job: errors are logged and dropped. */
+async function safely(deps: ExecutorDeps, fn: () => unknown): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    deps.logger?.warn({ err: error }, "progress callback failed");
+  }
+}

@@ -1,0 +1,152 @@
+// Jobs: a confirmed plan, exactly once. The plan id is the idempotency key (unique jobs.plan_id), so a
+// double click, a Slack retry or two approvers racing all get the same job.
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Database, Executor } from "../directory/client.ts";
+import { auditLog, type JobItemRecord, type JobRecord, jobItems, jobs, plans } from "../directory/schema.ts";
+import { loadPlan, newId, type Source } from "./plan-store.ts";
+
+export class JobError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ConfirmInput {
+  planId: string;
+  approvedBy: string;
+  source: Source;
+  /** The approver accepted that rows with errors are reported, not run. */
+  allowPartial: boolean;
+  now: Date;
+  slack?: { channel?: string; threadTs?: string };
+  undoOf?: string;
+}
+
+export interface ConfirmResult {
+  job: JobRecord;
+  /** False when the plan had already been confirmed: the existing job is returned, nothing runs twice. */
+  created: boolean;
+}
+
+const ITEM_CHUNK = 5000;
+
+export async function confirmPlan(db: Database, input: ConfirmInput): Promise<ConfirmResult> {
+  const existing = await findJobByPlan(db, input.planId);
+  if (existing) return { job: existing, created: false };
+  const stored = await loadPlan(db, input.planId);
+  if (!stored) throw new JobError("plan.not_found", `Plan ${input.planId} does not exist.`);
+  if (stored.status === "cancelled") throw new JobError("plan.cancelled", "This preview was cancelled.");
+  if (stored.status === "expired" || new Date(stored.expiresAt) < input.now) {
+    throw new JobError(
+      "plan.expired",
+      "This preview has expired: upload the file again for a fresh preview.",
+    );
+  }
+  const { plan } = stored;
+  if (plan.summary.error > 0 && !input.allowPartial) {
+    throw new JobError(
+      "plan.needs_partial_confirmation",
+      `${plan.summary.error} row(s) have errors: confirm that the ${plan.summary.change} valid row(s) should run and the rest be reported.`,
+    );
+  }
+  const seqOf = new Map(plan.executionOrder.map((row, index) => [row, index]));
+  const items = plan.rows.map((r) => ({
+    row: r.row,
+    line: r.line,
+    seq: seqOf.get(r.row) ?? plan.executionOrder.length + r.row,
+    key: r.key,
+    action: r.action?.kind ?? plan.operation,
+    status: r.outcome === "change" ? "pending" : r.outcome === "skip" ? "skipped" : "failed",
+    reason: r.outcome === "change" ? "" : r.reason,
+  }));
+  const jobId = `job_${newId()}`;
+  const created = await db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(jobs)
+      .values({
+        id: jobId,
+        planId: stored.id,
+        operation: plan.operation,
+        source: input.source,
+        requestedBy: stored.actor,
+        approvedBy: input.approvedBy,
+        status: "queued",
+        total: plan.rows.length,
+        processed: plan.summary.skip + plan.summary.error,
+        skipped: plan.summary.skip,
+        failed: plan.summary.error,
+        slackChannel: input.slack?.channel ?? (stored.context.channel as string | undefined) ?? null,
+        slackThreadTs: input.slack?.threadTs ?? (stored.context.threadTs as string | undefined) ?? null,
+        undoOf: input.undoOf ?? null,
+        queuedAt: input.now.toISOString(),
+      })
+      .onConflictDoNothing({ target: jobs.planId })
+      .returning();
+    if (inserted.length === 0) return false;
+    for (let i = 0; i < items.length; i += ITEM_CHUNK) {
+      const chunk = items.slice(i, i + ITEM_CHUNK);
+      await tx.execute(sql`
+        insert into job_items (job_id, row, line, seq, key, action, status, reason)
+        select ${jobId}, x.row, x.line, x.seq, x.key, x.action, x.status, x.reason
+        from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb)
+          as x(row int, line int, seq int, key text, action text, status text, reason text)`);
+    }
+    await tx.update(plans).set({ status: "confirmed" }).where(eq(plans.id, stored.id));
+    await tx.insert(auditLog).values({
+      actor: input.approvedBy,
+      source: input.source,
+      action: "job.confirm",
+      target: stored.id,
+      jobId,
+      details: { operation: plan.operation, summary: plan.summary, requestedBy: stored.actor },
+    });
+    return true;
+  });
+  const job = created ? await getJob(db, jobId) : await findJobByPlan(db, input.planId);
+  if (!job) throw new JobError("job.not_found", "The job could not be read back.");
+  return { job, created };
+}
+
+export async function findJobByPlan(db: Executor, planId: string): Promise<JobRecord | null> {
+  const [job] = await db.select().from(jobs).where(eq(jobs.planId, planId));
+  return job ?? null;
+}
+
+export async function getJob(db: Executor, id: string): Promise<JobRecord | null> {
+  const [job] = await db.select().from(jobs).where(eq(jobs.id, id));
+  return job ?? null;
+}
+
+export async function listJobs(db: Executor, limit = 20): Promise<JobRecord[]> {
+  return db.select().from(jobs).orderBy(desc(jobs.queuedAt), desc(jobs.id)).limit(limit);
+}
+
+export async function listJobItems(db: Executor, jobId: string): Promise<JobItemRecord[]> {
+  return db.select().from(jobItems).where(eq(jobItems.jobId, jobId)).orderBy(asc(jobItems.row));
+}
+
+/** Position in the FIFO queue (1 = next), or null when the job is not queued. */
+export async function queuePosition(db: Executor, job: JobRecord): Promise<number | null> {
+  if (job.status !== "queued") return null;
+  const [row] = await db
+    .select({ ahead: sql<number>`count(*)::int` })
+    .from(jobs)
+    .where(
+      and(
+        inArray(jobs.status, ["queued", "running"]),
+        sql`(${jobs.queuedAt}, ${jobs.id}) < (${job.queuedAt}::timestamptz, ${job.id})`,
+      ),
+    );
+  return (row?.ahead ?? 0) + 1;
+}
+
+export function isFinished(job: Pick<JobRecord, "status">): boolean {
+  return job.status === "succeeded" || job.status === "completed_with_errors" || job.status === "failed";
+}
+
+export function jobSummary(job: JobRecord): { succeeded: number; failed: number; skipped: number } {
+  return { succeeded: job.succeeded, failed: job.failed, skipped: job.skipped };
+}

@@ -1,0 +1,167 @@
+// The use cases every adapter calls (CLI, Slack, HTTP API, scheduler): plan a file or a selection, confirm a
+// plan, run the queue, read results. Dependencies come in as arguments; nothing here knows who is calling.
+import type { Logger } from "pino";
+import { readCsv, writeCsv } from "../core/csv/index.ts";
+import { OPERATION_DEFINITIONS } from "../core/operations/index.ts";
+import { planOperation } from "../core/plan.ts";
+import { tableFromSelection } from "../core/selection.ts";
+import type { CsvTable, DirectoryUser, Field, Operation, Refusal } from "../core/types.ts";
+import type { Database } from "../directory/client.ts";
+import type { JobRecord } from "../directory/schema.ts";
+import { loadDirectoryView } from "../directory/view.ts";
+import type { ExecutorDeps } from "./executor.ts";
+import { type ConfirmInput, type ConfirmResult, confirmPlan } from "./job-store.ts";
+import { type Source, type StoredPlan, savePlan } from "./plan-store.ts";
+import { drainQueue } from "./queue.ts";
+import type { Sealer } from "./secrets.ts";
+
+export interface Engine {
+  db: Database;
+  sealer: Sealer;
+  logger?: Logger;
+  clock: () => Date;
+  limits: { maxRows: number; passwordMinLength: number; leaseSeconds: number };
+}
+
+export type PlanOutcome = { ok: true; stored: StoredPlan } | { ok: false; refusal: Refusal };
+
+export interface PlanFileInput {
+  operation: Operation;
+  bytes: Uint8Array;
+  fileName?: string;
+  source: Source;
+  actor: string;
+  context?: Record<string, unknown>;
+  /** Values applied to every row (e.g. the password-change flag chosen in a Slack modal). */
+  defaults?: Partial<Record<Field, string>>;
+}
+
+/** The e-mails a plan needs from the directory: every key and every manager the file names. */
+function referencedEmails(table: CsvTable): string[] {
+  const emails: string[] = [];
+  for (const record of table.records) {
+    if (record.values.email) emails.push(record.values.email);
+    if (record.values.manager) emails.push(record.values.manager);
+  }
+  return emails;
+}
+
+function withDefaults(table: CsvTable, defaults: Partial<Record<Field, string>> | undefined): CsvTable {
+  if (!defaults || Object.keys(defaults).length === 0) return table;
+  const extra = (Object.keys(defaults) as Field[]).filter((f) => !table.columns.some((c) => c.field === f));
+  if (!extra.length) return table;
+  return {
+    ...table,
+    columns: [
+      ...table.columns,
+      ...extra.map((field, i) => ({ index: table.header.length + i, header: field, field })),
+    ],
+    records: table.records.map((r) => ({
+      ...r,
+      values: { ...Object.fromEntries(extra.map((f) => [f, defaults[f] ?? ""])), ...r.values },
+    })),
+  };
+}
+
+export async function planTable(
+  engine: Engine,
+  input: Omit<PlanFileInput, "bytes"> & { table: CsvTable; bytes: Uint8Array },
+): Promise<PlanOutcome> {
+  const now = engine.clock();
+  const table = withDefaults(input.table, input.defaults);
+  const directory = await loadDirectoryView(engine.db, referencedEmails(table), now);
+  const result = planOperation({
+    operation: input.operation,
+    table,
+    directory,
+    options: { passwordMinLength: engine.limits.passwordMinLength },
+  });
+  if (!result.ok) return result;
+  const stored = await savePlan(engine.db, engine.sealer, {
+    plan: result.plan,
+    secrets: result.secrets,
+    source: input.source,
+    actor: input.actor,
+    fileName: input.fileName ?? null,
+    file: input.bytes,
+    context: input.context ?? {},
+    options: input.defaults ? { defaults: input.defaults } : {},
+    now,
+  });
+  engine.logger?.info(
+    { planId: stored.id, operation: input.operation, summary: result.plan.summary, actor: input.actor },
+    "plan stored",
+  );
+  return { ok: true, stored };
+}
+
+/** bytes → rows → plan (stored). A refusal changes nothing and stores nothing. */
+export async function planFile(engine: Engine, input: PlanFileInput): Promise<PlanOutcome> {
+  const read = readCsv(input.bytes, { maxRows: engine.limits.maxRows });
+  if (!read.ok) return read;
+  return planTable(engine, { ...input, table: read.table });
+}
+
+/** A selection (users matched by a filter) planned exactly like an uploaded file of their e-mails. */
+export async function planSelection(
+  engine: Engine,
+  input: Omit<PlanFileInput, "bytes"> & { users: DirectoryUser[]; values: Partial<Record<Field, string>> },
+): Promise<PlanOutcome> {
+  if (input.users.length > engine.limits.maxRows) {
+    return {
+      ok: false,
+      refusal: {
+        code: "selection.too_many_rows",
+        message: `The filter matches ${input.users.length} users; at most ${engine.limits.maxRows} can be changed at once.`,
+      },
+    };
+  }
+  const table = tableFromSelection(input.operation, input.users, input.values);
+  const bytes = writeCsv(
+    table.header,
+    table.records.map((r) => r.cells),
+  );
+  return planTable(engine, { ...input, table, bytes, fileName: input.fileName ?? "selection.csv" });
+}
+
+export async function confirm(engine: Engine, input: Omit<ConfirmInput, "now">): Promise<ConfirmResult> {
+  return confirmPlan(engine.db, { ...input, now: engine.clock() });
+}
+
+export interface RunOptions {
+  owner: string;
+  onProgress?: (job: JobRecord) => void | Promise<void>;
+  onFinished?: (job: JobRecord) => void | Promise<void>;
+  shouldStop?: () => boolean;
+  batchSize?: number;
+}
+
+/** Runs the queue in this process until `jobId` is finished (earlier queued jobs run first: FIFO). */
+export async function runUntilFinished(
+  engine: Engine,
+  jobId: string,
+  options: RunOptions,
+): Promise<JobRecord[]> {
+  return drainQueue(executorDeps(engine), {
+    owner: options.owner,
+    leaseSeconds: engine.limits.leaseSeconds,
+    untilJob: jobId,
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onFinished ? { onFinished: options.onFinished } : {}),
+    ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+  });
+}
+
+export function executorDeps(engine: Engine): ExecutorDeps {
+  return {
+    db: engine.db,
+    sealer: engine.sealer,
+    clock: engine.clock,
+    ...(engine.logger ? { logger: engine.logger } : {}),
+  };
+}
+
+export function operationTitle(operation: Operation): string {
+  return OPERATION_DEFINITIONS[operation].title;
+}
