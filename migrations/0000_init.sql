@@ -110,6 +110,19 @@ CREATE TABLE "licenses" (
 	CONSTRAINT "licenses_seats_nonnegative" CHECK ("licenses"."total_seats" >= 0)
 );
 --> statement-breakpoint
+CREATE TABLE "plan_rows" (
+	"plan_id" text NOT NULL,
+	"row" integer NOT NULL,
+	"line" integer NOT NULL,
+	"seq" integer,
+	"key" text NOT NULL,
+	"outcome" text NOT NULL,
+	"reason" text NOT NULL,
+	"changes" jsonb NOT NULL,
+	"action" jsonb,
+	CONSTRAINT "plan_rows_plan_id_row_pk" PRIMARY KEY("plan_id","row")
+);
+--> statement-breakpoint
 CREATE TABLE "plans" (
 	"id" text PRIMARY KEY NOT NULL,
 	"operation" text NOT NULL,
@@ -118,8 +131,6 @@ CREATE TABLE "plans" (
 	"file_name" text,
 	"file" "bytea",
 	"header" jsonb NOT NULL,
-	"rows" jsonb NOT NULL,
-	"execution_order" jsonb NOT NULL,
 	"summary" jsonb NOT NULL,
 	"warnings" jsonb NOT NULL,
 	"options" jsonb DEFAULT '{}'::jsonb NOT NULL,
@@ -196,6 +207,7 @@ ALTER TABLE "job_items" ADD CONSTRAINT "job_items_job_id_jobs_id_fk" FOREIGN KEY
 ALTER TABLE "jobs" ADD CONSTRAINT "jobs_plan_id_plans_id_fk" FOREIGN KEY ("plan_id") REFERENCES "public"."plans"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "license_assignments" ADD CONSTRAINT "license_assignments_license_id_licenses_id_fk" FOREIGN KEY ("license_id") REFERENCES "public"."licenses"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "license_assignments" ADD CONSTRAINT "license_assignments_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "plan_rows" ADD CONSTRAINT "plan_rows_plan_id_plans_id_fk" FOREIGN KEY ("plan_id") REFERENCES "public"."plans"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "users" ADD CONSTRAINT "users_manager_id_users_id_fk" FOREIGN KEY ("manager_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "audit_log_job_idx" ON "audit_log" USING btree ("job_id");--> statement-breakpoint
 CREATE INDEX "audit_log_at_idx" ON "audit_log" USING btree ("at");--> statement-breakpoint

@@ -145,8 +145,6 @@ export const plans = pgTable(
     /** The uploaded bytes: results CSVs re-emit the original columns from them. */
     file: bytea("file"),
     header: jsonb("header").$type<string[]>().notNull(),
-    rows: jsonb("rows").notNull(),
-    executionOrder: jsonb("execution_order").$type<number[]>().notNull(),
     summary: jsonb("summary").$type<{ change: number; skip: number; error: number }>().notNull(),
     warnings: jsonb("warnings").$type<string[]>().notNull(),
     options: jsonb("options").$type<Record<string, unknown>>().notNull().default({}),
@@ -163,6 +161,29 @@ export const plans = pgTable(
   (t) => [index("plans_expires_idx").on(t.status, t.expiresAt)],
 );
 export type PlanRecord = typeof plans.$inferSelect;
+
+/**
+ * A plan's rows, one per data record: kept in their own table so a 50,000-row plan is written in chunks,
+ * previewed a page at a time, and turned into job items by the database itself (insert … select).
+ */
+export const planRows = pgTable(
+  "plan_rows",
+  {
+    planId: text("plan_id")
+      .notNull()
+      .references(() => plans.id, { onDelete: "cascade" }),
+    row: integer("row").notNull(),
+    line: integer("line").notNull(),
+    /** Position in the execution order (creates after their in-file managers); null for skip/error rows. */
+    seq: integer("seq"),
+    key: text("key").notNull(),
+    outcome: text("outcome", { enum: ["change", "skip", "error"] }).notNull(),
+    reason: text("reason").notNull(),
+    changes: jsonb("changes").notNull(),
+    action: jsonb("action"),
+  },
+  (t) => [primaryKey({ columns: [t.planId, t.row] })],
+);
 
 export const jobs = pgTable(
   "jobs",

@@ -4,7 +4,7 @@
 // next owner simply continues with the items still pending.
 import { and, eq, sql } from "drizzle-orm";
 import type { Logger } from "pino";
-import type { PlanRow } from "../core/types.ts";
+import type { PlannedAction } from "../core/types.ts";
 import { type Database, queryRows } from "../directory/client.ts";
 import { type JobRecord, jobs, plans } from "../directory/schema.ts";
 import { applyBatch, type ItemOutcome, type WorkItem } from "./apply.ts";
@@ -69,6 +69,7 @@ export async function claimJob(
 interface PendingItem {
   row: number;
   key: string;
+  action: PlannedAction | string | null;
 }
 
 /** Executes a job this owner has claimed until no item is pending, the lease is lost, or it is told to stop. */
@@ -79,9 +80,8 @@ export async function executeJob(
 ): Promise<JobRecord> {
   const { db, sealer } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const stored = await loadPlan(db, claimed.planId);
+  const stored = await loadPlan(db, claimed.planId, { rows: false });
   if (!stored) throw new Error(`Plan ${claimed.planId} of job ${claimed.id} is missing`);
-  const planRows = new Map<number, PlanRow>(stored.plan.rows.map((r) => [r.row, r]));
   const secrets = openSecrets(sealer, stored.sealedSecrets);
   const batchSize = options.batchSize ?? 2000;
   const hasChosenPasswords = secrets.size > 0;
@@ -95,14 +95,16 @@ export async function executeJob(
     const limit = hasChosenPasswords ? Math.min(batchSize, CHOSEN_PASSWORD_BATCH) : batchSize;
     const pending = await queryRows<PendingItem>(
       db,
-      sql`select row, key from job_items where job_id = ${job.id} and status = 'pending' order by seq limit ${limit}`,
+      sql`select j.row, j.key, p.action from job_items j
+          join plan_rows p on p.plan_id = ${job.planId} and p.row = j.row
+          where j.job_id = ${job.id} and j.status = 'pending' order by j.seq limit ${limit}`,
     );
     if (pending.length === 0) break;
 
     const credentials: { row: number; email: string; sealed: string }[] = [];
     const items: WorkItem[] = await Promise.all(
-      pending.map(async ({ row }): Promise<WorkItem> => {
-        const action = planRows.get(row)?.action;
+      pending.map(async ({ row, action: raw }): Promise<WorkItem> => {
+        const action = (typeof raw === "string" ? JSON.parse(raw) : raw) as PlannedAction | null;
         if (!action) throw new Error(`Job ${job.id}: row ${row} has no planned action`);
         if (action.suppliedPassword && secrets.has(row)) {
           return { row, action, passwordHash: await hashChosenPassword(secrets.get(row)!) };
@@ -127,10 +129,11 @@ export async function executeJob(
         from jsonb_to_recordset(${JSON.stringify(outcomes.map(itemRecord))}::jsonb)
           as x(row int, status text, reason text, before jsonb, after jsonb, user_id text)
         where j.job_id = ${job.id} and j.row = x.row and j.status = 'pending'`);
+      const keyOf = new Map(pending.map((p) => [p.row, p.key]));
       const audits = outcomes
         .filter((o) => o.status === "succeeded")
         .map((o) => ({
-          target: planRows.get(o.row)?.key ?? "",
+          target: keyOf.get(o.row) ?? "",
           before: o.before,
           after: o.after,
           row: o.row,

@@ -31,12 +31,10 @@ export interface ConfirmResult {
   created: boolean;
 }
 
-const ITEM_CHUNK = 5000;
-
 export async function confirmPlan(db: Database, input: ConfirmInput): Promise<ConfirmResult> {
   const existing = await findJobByPlan(db, input.planId);
   if (existing) return { job: existing, created: false };
-  const stored = await loadPlan(db, input.planId);
+  const stored = await loadPlan(db, input.planId, { rows: false });
   if (!stored) throw new JobError("plan.not_found", `Plan ${input.planId} does not exist.`);
   if (stored.status === "cancelled") throw new JobError("plan.cancelled", "This preview was cancelled.");
   if (stored.status === "expired" || new Date(stored.expiresAt) < input.now) {
@@ -52,16 +50,6 @@ export async function confirmPlan(db: Database, input: ConfirmInput): Promise<Co
       `${plan.summary.error} row(s) have errors: confirm that the ${plan.summary.change} valid row(s) should run and the rest be reported.`,
     );
   }
-  const seqOf = new Map(plan.executionOrder.map((row, index) => [row, index]));
-  const items = plan.rows.map((r) => ({
-    row: r.row,
-    line: r.line,
-    seq: seqOf.get(r.row) ?? plan.executionOrder.length + r.row,
-    key: r.key,
-    action: r.action?.kind ?? plan.operation,
-    status: r.outcome === "change" ? "pending" : r.outcome === "skip" ? "skipped" : "failed",
-    reason: r.outcome === "change" ? "" : r.reason,
-  }));
   const jobId = `job_${newId()}`;
   const created = await db.transaction(async (tx) => {
     const inserted = await tx
@@ -86,14 +74,13 @@ export async function confirmPlan(db: Database, input: ConfirmInput): Promise<Co
       .onConflictDoNothing({ target: jobs.planId })
       .returning();
     if (inserted.length === 0) return false;
-    for (let i = 0; i < items.length; i += ITEM_CHUNK) {
-      const chunk = items.slice(i, i + ITEM_CHUNK);
-      await tx.execute(sql`
-        insert into job_items (job_id, row, line, seq, key, action, status, reason)
-        select ${jobId}, x.row, x.line, x.seq, x.key, x.action, x.status, x.reason
-        from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb)
-          as x(row int, line int, seq int, key text, action text, status text, reason text)`);
-    }
+    // The database copies the plan's rows into job items itself: no rows travel for this.
+    await tx.execute(sql`
+      insert into job_items (job_id, row, line, seq, key, action, status, reason)
+      select ${jobId}, p.row, p.line, coalesce(p.seq, 2147483647), p.key, coalesce(p.action->>'kind', ${plan.operation}),
+        case p.outcome when 'change' then 'pending' when 'skip' then 'skipped' else 'failed' end,
+        case when p.outcome = 'change' then '' else p.reason end
+      from plan_rows p where p.plan_id = ${stored.id}`);
     await tx.update(plans).set({ status: "confirmed" }).where(eq(plans.id, stored.id));
     await tx.insert(auditLog).values({
       actor: input.approvedBy,

@@ -1,9 +1,9 @@
 // Plans at rest: a validated operation waiting for confirmation, with an id and an expiry.
-import { and, eq, lt, sql } from "drizzle-orm";
+import { and, asc, eq, lt, sql } from "drizzle-orm";
 import { customAlphabet } from "nanoid";
-import type { Operation, Plan, PlanRow } from "../core/types.ts";
+import type { Operation, Plan, PlannedAction, PlanRow } from "../core/types.ts";
 import type { Database, Executor } from "../directory/client.ts";
-import { plans } from "../directory/schema.ts";
+import { planRows, plans } from "../directory/schema.ts";
 import type { Sealer } from "./secrets.ts";
 
 /** Short, unambiguous ids people can type in Slack (`status job_4kq7…`). */
@@ -12,6 +12,7 @@ export const newId = customAlphabet("23456789abcdefghijkmnpqrstuvwxyz", 12);
 export type Source = "slack" | "api" | "cli" | "schedule";
 
 export const PLAN_TTL_HOURS = 24;
+const ROW_CHUNK = 5000;
 
 export interface StoredPlan {
   id: string;
@@ -50,23 +51,42 @@ export async function savePlan(db: Database, sealer: Sealer, input: SavePlanInpu
   const sealedSecrets = input.secrets.size
     ? sealer.seal(JSON.stringify(Object.fromEntries(input.secrets)))
     : null;
-  await db.insert(plans).values({
-    id,
-    operation: input.plan.operation,
-    source: input.source,
-    actor: input.actor,
-    fileName: input.fileName ?? null,
-    file: input.file ?? null,
-    header: input.plan.header,
-    rows: input.plan.rows,
-    executionOrder: input.plan.executionOrder,
-    summary: input.plan.summary,
-    warnings: input.plan.warnings,
-    options: input.options ?? {},
-    secrets: sealedSecrets,
-    context: input.context ?? {},
-    createdAt: input.now.toISOString(),
-    expiresAt,
+  const seqOf = new Map(input.plan.executionOrder.map((row, index) => [row, index]));
+  await db.transaction(async (tx) => {
+    await tx.insert(plans).values({
+      id,
+      operation: input.plan.operation,
+      source: input.source,
+      actor: input.actor,
+      fileName: input.fileName ?? null,
+      file: input.file ?? null,
+      header: input.plan.header,
+      summary: input.plan.summary,
+      warnings: input.plan.warnings,
+      options: input.options ?? {},
+      secrets: sealedSecrets,
+      context: input.context ?? {},
+      createdAt: input.now.toISOString(),
+      expiresAt,
+    });
+    // Chunked so no statement carries more than a few MB, whatever the file size.
+    for (let i = 0; i < input.plan.rows.length; i += ROW_CHUNK) {
+      const chunk = input.plan.rows.slice(i, i + ROW_CHUNK).map((r) => ({
+        row: r.row,
+        line: r.line,
+        seq: seqOf.get(r.row) ?? null,
+        key: r.key,
+        outcome: r.outcome,
+        reason: r.reason,
+        changes: r.changes,
+        action: r.action ?? null,
+      }));
+      await tx.execute(sql`
+        insert into plan_rows (plan_id, row, line, seq, key, outcome, reason, changes, action)
+        select ${id}, x.row, x.line, x.seq, x.key, x.outcome, x.reason, x.changes, x.action
+        from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb)
+          as x(row int, line int, seq int, key text, outcome text, reason text, changes jsonb, action jsonb)`);
+    }
   });
   return {
     id,
@@ -91,16 +111,30 @@ function toBytes(value: unknown): Uint8Array | null {
   return null;
 }
 
-export async function loadPlan(db: Executor, id: string): Promise<StoredPlan | null> {
+export interface LoadPlanOptions {
+  /** Load the plan's rows too (default true); the executor reads actions a batch at a time instead. */
+  rows?: boolean;
+}
+
+export async function loadPlan(
+  db: Executor,
+  id: string,
+  options: LoadPlanOptions = {},
+): Promise<StoredPlan | null> {
   const [row] = await db.select().from(plans).where(eq(plans.id, id));
   if (!row) return null;
+  const rows = options.rows === false ? [] : await loadPlanRows(db, id);
+  const executionOrder = rows
+    .filter((r) => r.seq !== null)
+    .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0))
+    .map((r) => r.row);
   return {
     id: row.id,
     plan: {
       operation: row.operation as Operation,
       summary: row.summary,
-      rows: row.rows as PlanRow[],
-      executionOrder: row.executionOrder,
+      rows: rows.map(({ seq: _seq, ...rest }) => rest),
+      executionOrder,
       warnings: row.warnings,
       header: row.header,
     },
@@ -115,6 +149,41 @@ export async function loadPlan(db: Executor, id: string): Promise<StoredPlan | n
     expiresAt: new Date(row.expiresAt).toISOString(),
     sealedSecrets: row.secrets,
   };
+}
+
+export interface PageOptions {
+  outcome?: PlanRow["outcome"];
+  offset?: number;
+  limit?: number;
+}
+
+/** A plan's rows in file order, optionally one outcome and one page at a time (previews). */
+export async function loadPlanRows(
+  db: Executor,
+  planId: string,
+  page: PageOptions = {},
+): Promise<(PlanRow & { seq: number | null })[]> {
+  const rows = await db
+    .select()
+    .from(planRows)
+    .where(
+      page.outcome
+        ? and(eq(planRows.planId, planId), eq(planRows.outcome, page.outcome))
+        : eq(planRows.planId, planId),
+    )
+    .orderBy(asc(planRows.row))
+    .offset(page.offset ?? 0)
+    .limit(page.limit ?? Number.MAX_SAFE_INTEGER);
+  return rows.map((r) => ({
+    row: r.row,
+    line: r.line,
+    seq: r.seq,
+    key: r.key,
+    outcome: r.outcome,
+    reason: r.reason,
+    changes: r.changes as PlanRow["changes"],
+    ...(r.action ? { action: r.action as PlannedAction } : {}),
+  }));
 }
 
 export function openSecrets(sealer: Sealer, sealed: string | null): Map<number, string> {

@@ -56,6 +56,7 @@ const TABLES = [
   "job_credentials",
   "job_items",
   "jobs",
+  "plan_rows",
   "plans",
   "inactivity_warnings",
   "cron_runs",
