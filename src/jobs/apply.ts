@@ -247,7 +247,7 @@ async function applyCreate(tx: Executor, items: WorkItem[], now: string): Promis
     else candidates.push(item);
   }
   const records = candidates.map((item) => {
-    const { columns, attributes } = splitSet(item.action.set);
+    const { columns, attributes, manager } = splitSet(item.action.set);
     return {
       ...columns,
       email: item.action.email,
@@ -256,18 +256,19 @@ async function applyCreate(tx: Executor, items: WorkItem[], now: string): Promis
       status: item.action.status ?? "active",
       must_change_password: item.action.mustChangePassword ?? true,
       password_hash: item.passwordHash ?? null,
+      manager: manager ?? null,
     };
   });
   const inserted = records.length
-    ? await queryRows<{ id: string; email: string }>(
+    ? await queryRows<{ id: string; email: string; has_manager: boolean }>(
         tx,
-        sql`insert into users (email, display_name, ${sql.raw(
+        sql`insert into users (email, display_name, manager_id, ${sql.raw(
           COLUMN_FIELDS.filter((f) => f !== "displayName")
             .map((f) => COLUMN_OF[f])
             .join(", "),
         )},
               attributes, status, must_change_password, password_hash, disabled_at, created_at, updated_at)
-            select x.email, x.display_name, ${sql.raw(
+            select x.email, x.display_name, m.id, ${sql.raw(
               COLUMN_FIELDS.filter((f) => f !== "displayName")
                 .map((f) => `x.${COLUMN_OF[f]}`)
                 .join(", "),
@@ -280,9 +281,10 @@ async function applyCreate(tx: Executor, items: WorkItem[], now: string): Promis
                   .map((f) => `${COLUMN_OF[f]} text`)
                   .join(", "),
               )},
-              attributes jsonb, status text, must_change_password boolean, password_hash text)
+              attributes jsonb, status text, must_change_password boolean, password_hash text, manager text)
+            left join users m on m.email = x.manager and m.status <> 'deleted'
             on conflict (email) do nothing
-            returning id::text as id, email`,
+            returning id::text as id, email, manager_id is not null as has_manager`,
       )
     : [];
   const idOf = new Map(inserted.map((r) => [r.email, r.id]));
@@ -295,10 +297,13 @@ async function applyCreate(tx: Executor, items: WorkItem[], now: string): Promis
       );
     }
   }
-  // Managers: resolved by e-mail once every user of the batch exists. A user whose manager cannot be found
-  // is removed again and fails, so no user is ever stored with a dangling manager.
+  // Managers who already existed were joined in by the insert. Those created by this same batch are
+  // resolved now that every user of the batch exists; a user whose manager still cannot be found is
+  // removed again and fails, so no user is ever stored with a dangling manager.
+  const joined = new Set(inserted.filter((r) => r.has_manager).map((r) => r.email));
+  let unresolved = created.filter((item) => !joined.has(item.action.email));
   for (;;) {
-    const withManager = created
+    const withManager = unresolved
       .map((item) => ({ email: item.action.email, manager: splitSet(item.action.set).manager }))
       .filter((r): r is { email: string; manager: string } => !!r.manager);
     if (!withManager.length) break;
@@ -321,6 +326,8 @@ async function applyCreate(tx: Executor, items: WorkItem[], now: string): Promis
       if (manager) outcomes.set(item.row, fail(item.row, `Manager ${manager} does not exist`));
     }
     created = created.filter((item) => !orphanSet.has(item.action.email));
+    // Whoever reported to a removed user has lost their manager too: check them again.
+    unresolved = created.filter((item) => orphanSet.has(splitSet(item.action.set).manager ?? ""));
   }
   await assignLicenses(
     tx,
