@@ -1,0 +1,35 @@
+// Identifiers shared by the Block Kit builders, the Bolt listeners and the tests.
+// Changing one breaks in-flight views and buttons in messages already posted: treat them as stable.
+
+// --- callback_ids (views) -------------------------------------------------------------------------
+/** "Reading your file…" modal opened at once with the trigger_id. */
+export const LOADING_VIEW_CALLBACK_ID = "bulkusers_loading";
+/** Operation modal (file upload + options); submit → read + plan → preview. */
+export const OPERATION_VIEW_CALLBACK_ID = "bulkusers_operation";
+/** Preview modal; submit → confirm the plan (planId from private_metadata). */
+export const PREVIEW_VIEW_CALLBACK_ID = "bulkusers_preview";
+/** A modal telling the user the file was refused, or that something went wrong (no submit). */
+export const NOTICE_VIEW_CALLBACK_ID = "bulkusers_notice";
+
+// --- operation modal --------------------------------------------------------------------------------
+export const CSV_FILE_BLOCK_ID = "csv_file";
+export const CSV_FILE_ACTION_ID = "csv_file_input";
+/** create / reset-password: "require a password change at (first|next) sign-in". */
+export const MUST_CHANGE_PASSWORD_BLOCK_ID = "opt_must_change_password";
+export const MUST_CHANGE_PASSWORD_ACTION_ID = "opt_must_change_password_input";
+export const MUST_CHANGE_PASSWORD_VALUE = "must_change_password";
+
+// --- preview modal ----------------------------------------------------------------------------------
+export const PREVIEW_PREV_ACTION_ID = "preview_prev";
+export const PREVIEW_NEXT_ACTION_ID = "preview_next";
+export const PREVIEW_CSV_ACTION_ID = "preview_csv";
+export const PREVIEW_PAGING_BLOCK_ID = "preview_paging";
+/** Input block the approver must tick when the plan has failing rows. */
+export const CONFIRM_PARTIAL_BLOCK_ID = "confirm_partial";
+export const CONFIRM_PARTIAL_ACTION_ID = "confirm_partial_input";
+export const CONFIRM_PARTIAL_VALUE = "run_valid_rows";
+
+// --- messages ---------------------------------------------------------------------------------------
+/** HR thread reply button; value = planId. */
+export const REVIEW_PLAN_ACTION_ID = "review_plan";
+export const REVIEW_PLAN_BLOCK_ID = "review_plan_actions";

@@ -1,0 +1,105 @@
+// The one thread message a job edits while it runs (chat.update at most every 2 s), and its queued state.
+import type { Operation } from "../../core/types.ts";
+import {
+  context,
+  formatDuration,
+  formatNumber,
+  inlineCode,
+  mrkdwnText,
+  OPERATION_TITLES,
+  progressBar,
+  type SlackMessage,
+  section,
+} from "./common.ts";
+
+export interface JobCounts {
+  succeeded: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface ProgressInput {
+  jobId: string;
+  operation: Operation;
+  /** Rows in the job. */
+  total: number;
+  /** Rows done so far (succeeded + failed + skipped). */
+  processed: number;
+  counts: JobCounts;
+  /** ISO time the job started running. */
+  startedAt: string;
+  /** ISO now. */
+  now: string;
+}
+
+/** Remaining time from the pace so far; null until there is a pace to go by. */
+export function estimateRemainingMs(
+  startedAt: string,
+  now: string,
+  processed: number,
+  total: number,
+): number | null {
+  const elapsed = Date.parse(now) - Date.parse(startedAt);
+  if (!(elapsed > 0) || processed <= 0) return null;
+  if (processed >= total) return 0;
+  return Math.round((elapsed / processed) * (total - processed));
+}
+
+export function formatEta(remainingMs: number | null): string {
+  if (remainingMs === null) return "estimating time left…";
+  if (remainingMs < 1000) return "almost done";
+  return `about ${formatDuration(remainingMs)} left`;
+}
+
+function countFields(counts: JobCounts) {
+  return [
+    mrkdwnText(`*Succeeded*\n${formatNumber(counts.succeeded)}`),
+    mrkdwnText(`*Failed*\n${formatNumber(counts.failed)}`),
+    mrkdwnText(`*Skipped*\n${formatNumber(counts.skipped)}`),
+  ];
+}
+
+export function buildProgressMessage(input: ProgressInput): SlackMessage {
+  const { total, processed } = input;
+  const bar = progressBar(processed, total);
+  const eta = formatEta(estimateRemainingMs(input.startedAt, input.now, processed, total));
+  const title = OPERATION_TITLES[input.operation];
+  const done = `${formatNumber(processed)} of ${formatNumber(total)} rows`;
+  return {
+    text: `${title}: ${done} (${bar.split(" ").pop()}), ${eta}`,
+    blocks: [
+      section(`:gear: *${title}*: running\n\`${bar}\`  ${done} · ${eta}`),
+      { type: "section", fields: countFields(input.counts) },
+      context(
+        `Job ${inlineCode(input.jobId, 80)} · running for ${formatDuration(Date.parse(input.now) - Date.parse(input.startedAt))} · the results CSV is posted here when it finishes`,
+      ),
+    ],
+  };
+}
+
+export interface QueuedInput {
+  jobId: string;
+  operation: Operation;
+  /** 1 = next to run. */
+  position: number;
+  /** Rows in the job. */
+  total: number;
+}
+
+export function buildQueuedMessage(input: QueuedInput): SlackMessage {
+  const title = OPERATION_TITLES[input.operation];
+  const ahead = input.position - 1;
+  const wait =
+    ahead <= 0
+      ? "It starts as soon as the current job finishes."
+      : `It starts after the ${formatNumber(ahead)} job${ahead === 1 ? "" : "s"} ahead of it (one job runs at a time).`;
+  return {
+    text: `Queued: position ${formatNumber(input.position)} (${title})`,
+    blocks: [
+      section(
+        `:hourglass_flowing_sand: *Queued: position ${formatNumber(input.position)}* · ${title}, ${formatNumber(input.total)} rows\n${wait}`,
+      ),
+      context(`Job ${inlineCode(input.jobId, 80)} · this message shows progress once it starts`),
+    ],
+  };
+}
