@@ -89,6 +89,7 @@ CREATE TABLE "jobs" (
 	"undo_of" text,
 	"error" text,
 	"reported_at" timestamp with time zone,
+	"report" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"queued_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"started_at" timestamp with time zone,
 	"finished_at" timestamp with time zone

@@ -216,6 +216,8 @@ export const jobs = pgTable(
     error: text("error"),
     /** When the final report (summary + results CSV) reached its destination. */
     reportedAt: at("reported_at"),
+    /** The reporter's bookkeeping (e.g. which steps of the final report are done), so retries never repeat one. */
+    report: jsonb("report").$type<Record<string, unknown>>().notNull().default({}),
     queuedAt: at("queued_at").notNull().defaultNow(),
     startedAt: at("started_at"),
     finishedAt: at("finished_at"),
