@@ -1,0 +1,66 @@
+// Bytes → text. Policy (DESIGN §4): UTF-8 with or without BOM; UTF-16LE/BE with BOM; Windows-1252
+// when the bytes are not valid UTF-8 (what Excel's "CSV (Comma delimited)" writes on Western Windows).
+import iconv from "iconv-lite";
+import type { CsvTable } from "../types.ts";
+
+export type Encoding = CsvTable["encoding"];
+
+export interface Decoded {
+  /** The text without its byte order mark. */
+  text: string;
+  encoding: Encoding;
+}
+
+// fatal: true turns the first invalid sequence into an exception, which is our "not UTF-8" signal.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+export function decode(bytes: Uint8Array): Decoded {
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  if (b0 === 0xef && b1 === 0xbb && bytes[2] === 0xbf) {
+    return { text: decodeUtf8(bytes.subarray(3)), encoding: "utf-8" };
+  }
+  if (b0 === 0xff && b1 === 0xfe) return { text: utf16(bytes.subarray(2), "utf-16le"), encoding: "utf-16le" };
+  if (b0 === 0xfe && b1 === 0xff) return { text: utf16(bytes.subarray(2), "utf-16be"), encoding: "utf-16be" };
+
+  const guessed = guessBomlessUtf16(bytes);
+  if (guessed) return { text: utf16(bytes, guessed), encoding: guessed };
+
+  try {
+    return { text: strictUtf8.decode(bytes), encoding: "utf-8" };
+  } catch {
+    return { text: iconv.decode(toBuffer(bytes), "windows-1252"), encoding: "windows-1252" };
+  }
+}
+
+/** UTF-8 after a BOM: the BOM is a promise, so invalid sequences become U+FFFD rather than 1252. */
+function decodeUtf8(bytes: Uint8Array): string {
+  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
+}
+
+function utf16(bytes: Uint8Array, encoding: "utf-16le" | "utf-16be"): string {
+  return iconv.decode(toBuffer(bytes), encoding, { stripBOM: false });
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * UTF-16 without a BOM is outside the policy, but it is unmistakable (ASCII text leaves every other
+ * byte NUL) and would otherwise be refused as binary. Only the first 1 KB is examined.
+ */
+function guessBomlessUtf16(bytes: Uint8Array): "utf-16le" | "utf-16be" | undefined {
+  const n = Math.min(bytes.length, 1024) & ~1;
+  if (n < 4) return undefined;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) evenZeros++;
+    if (bytes[i + 1] === 0) oddZeros++;
+  }
+  const pairs = n / 2;
+  if (oddZeros >= pairs * 0.9 && evenZeros === 0) return "utf-16le";
+  if (evenZeros >= pairs * 0.9 && oddZeros === 0) return "utf-16be";
+  return undefined;
+}

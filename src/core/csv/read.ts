@@ -1,0 +1,194 @@
+// Bytes → CsvTable, or a file-level refusal. The order of the steps is the policy of DESIGN §4
+// "Reading": reject binaries, decode, skip the preamble, find the delimiter, parse with csv-parse,
+// map the header once, then turn records into rows with as little work per cell as possible.
+import { CsvError, parse } from "csv-parse/sync";
+import type { CsvRecord, CsvTable, Field, ReadResult, Refusal } from "../types.ts";
+import { sniffBinaryText, sniffWorkbook } from "./binary.ts";
+import { decode, type Encoding } from "./decode.ts";
+import { restoreCell } from "./formula.ts";
+import { type HeaderMap, mapHeaders } from "./headers.ts";
+import { countLineBreaks, lineBreaksInCells, oneLinePerRecord } from "./lines.ts";
+import { findHeader, readLine } from "./preamble.ts";
+import { refuse } from "./refusals.ts";
+import { type Delimiter, sniffDelimiter } from "./sniff.ts";
+
+export interface ReadOptions {
+  /** More data rows than this refuses the whole file (never a partial import). */
+  maxRows: number;
+}
+
+const fail = (refusal: Refusal): ReadResult => ({ ok: false, refusal });
+
+/**
+ * Reads an uploaded CSV file.
+ *
+ * Rows: `row` counts non-blank data records from 1 (blank records, e.g. empty lines or ",,,", are
+ * skipped and take no number), so row N is the N-th line of our results CSV and of the preview;
+ * `line` is the physical line where the record starts, counting preamble lines, which is the row
+ * number Excel shows when no cell holds a line break.
+ */
+export function readCsv(bytes: Uint8Array, options: ReadOptions): ReadResult {
+  const workbook = sniffWorkbook(bytes);
+  if (workbook) return fail(workbook);
+  const { text, encoding } = decode(bytes);
+  const binary = sniffBinaryText(text);
+  if (binary) return fail(binary);
+  if (text.trim() === "") return fail(refuse.empty());
+
+  const preamble = findHeader(text);
+  if (preamble.start >= text.length) return fail(refuse.noHeader());
+  const body = preamble.start === 0 ? text : text.slice(preamble.start);
+  const delimiter = preamble.delimiter ?? sniffBody(body);
+  return parseTable(body, preamble.lines + 1, delimiter, encoding, options.maxRows);
+}
+
+/** True when some column of the file maps to `field` (required-column checks are the planner's). */
+export function hasField(table: CsvTable, field: Field): boolean {
+  return table.columns.some((column) => column.field === field);
+}
+
+function sniffBody(body: string): Delimiter {
+  const first = readLine(body, 0);
+  return sniffDelimiter(first.line, first.next < body.length ? readLine(body, first.next).line : undefined);
+}
+
+function parseOptions(delimiter: Delimiter) {
+  return {
+    delimiter,
+    // Short, long and blank records come back as they are: padding, extra cells and blank rows are
+    // policy decisions made below, not parser errors.
+    relax_column_count: true,
+    skip_empty_lines: false,
+    // A stray quote inside an unquoted cell (Engineer "II") is kept as text, as Excel does.
+    relax_quotes: true,
+  };
+}
+
+function parseTable(
+  body: string,
+  firstLine: number,
+  delimiter: Delimiter,
+  encoding: Encoding,
+  maxRows: number,
+): ReadResult {
+  const breaks = countLineBreaks(body);
+  // A file with far more lines than allowed rows is counted before it is parsed into memory, so an
+  // oversized upload is refused without holding all of it (lines only bound records from above:
+  // blank lines and multi-line cells make the exact count necessary).
+  if (breaks > 2 * maxRows + 100) {
+    const rows = countDataRows(body, delimiter);
+    if (rows > maxRows) return fail(refuse.tooManyRows(rows, maxRows));
+  }
+
+  let parsed: string[][];
+  try {
+    parsed = parse(body, parseOptions(delimiter));
+  } catch (error) {
+    if (error instanceof CsvError) return fail(malformed(body, firstLine, delimiter, error));
+    throw error;
+  }
+
+  const headerCells = parsed[0];
+  if (headerCells === undefined) return fail(refuse.noHeader());
+  const header = headerCells.map(restoreCell);
+  const mapped = mapHeaders(header);
+  if (!mapped.ok) return fail(mapped.refusal);
+  const { map } = mapped;
+
+  const multiline = !oneLinePerRecord(body, parsed.length, breaks);
+  const build = recordBuilder(map, header.length);
+  const records: CsvRecord[] = [];
+  let rows = 0;
+  let line = firstLine + 1 + (multiline ? lineBreaksInCells(headerCells) : 0);
+  for (let i = 1; i < parsed.length; i++) {
+    const cells = parsed[i]!;
+    const start = line;
+    line += multiline ? 1 + lineBreaksInCells(cells) : 1;
+    if (isBlank(cells)) continue;
+    rows++;
+    // Past the limit the file is refused anyway; keep counting only, to say how many rows it has.
+    if (rows <= maxRows) records.push(build(cells, rows, start));
+  }
+
+  if (rows === 0) return fail(refuse.noRows());
+  if (rows > maxRows) return fail(refuse.tooManyRows(rows, maxRows));
+  return {
+    ok: true,
+    table: { encoding, delimiter, header, columns: map.columns, records, warnings: map.warnings },
+  };
+}
+
+/** Non-blank records after the header, without keeping any; -1 when the file does not parse. */
+function countDataRows(body: string, delimiter: Delimiter): number {
+  let records = 0;
+  try {
+    parse(body, {
+      ...parseOptions(delimiter),
+      on_record: (cells: string[]) => {
+        if (!isBlank(cells)) records++;
+        return null;
+      },
+    });
+  } catch {
+    return -1; // The full parse reports the error with its line.
+  }
+  return records - 1;
+}
+
+/**
+ * The refusal for a parse error, naming the line where the failing record starts. Errors are rare,
+ * so this parses again, counting the lines of the records that did parse.
+ */
+function malformed(body: string, firstLine: number, delimiter: Delimiter, error: CsvError): Refusal {
+  let line = firstLine;
+  try {
+    parse(body, {
+      ...parseOptions(delimiter),
+      on_record: (cells: string[]) => {
+        line += 1 + lineBreaksInCells(cells);
+        return null;
+      },
+    });
+  } catch {
+    // Expected: the same error again, now with `line` at the start of the failing record.
+  }
+  return error.code === "CSV_QUOTE_NOT_CLOSED"
+    ? refuse.unclosedQuote(line)
+    : refuse.malformed(line, error.message.replace(/ (at|on) line \d+/, ""));
+}
+
+/** Every cell empty or whitespace: an empty line, or a spreadsheet row saved as ",,,,". */
+function isBlank(cells: readonly string[]): boolean {
+  for (const cell of cells) {
+    if (cell.length !== 0 && cell.trim().length !== 0) return false;
+  }
+  return true;
+}
+
+/**
+ * The per-record work, specialised once per file: which cell feeds which field is resolved from the
+ * header map up front, so a record costs one pass over its cells and one trim per mapped cell.
+ */
+function recordBuilder(map: HeaderMap, headerLength: number) {
+  const mapped = map.columns.filter((column) => column.field !== null);
+  const indexes = mapped.map((column) => column.index);
+  const fields = mapped.map((column) => column.field as Field);
+  const width = map.width;
+
+  return (cells: string[], row: number, line: number): CsvRecord => {
+    // csv-parse hands us a fresh array per record: pad and restore in place rather than copy.
+    for (let i = cells.length; i < headerLength; i++) cells.push("");
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i]!;
+      if (cell.charCodeAt(0) === 0x27) cells[i] = restoreCell(cell);
+    }
+    const values: Partial<Record<Field, string>> = {};
+    for (let k = 0; k < indexes.length; k++) values[fields[k]!] = cells[indexes[k]!]!.trim();
+    const extraCells: string[] = [];
+    for (let i = width; i < cells.length; i++) {
+      const cell = cells[i]!;
+      if (cell.trim().length !== 0) extraCells.push(cell);
+    }
+    return { row, line, values, cells, extraCells };
+  };
+}
