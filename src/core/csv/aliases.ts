@@ -112,7 +112,17 @@ const ENTRA_PROPERTIES: Readonly<Record<string, Field>> = {
 };
 
 /** Columns we produce or that other tools add with a row's outcome: ignored without a word. */
-const SILENT: ReadonlySet<string> = new Set(["failurereason", "status", "reason"]);
+// Our results CSV and Outlook's ImportErrors.csv (status columns), and the read-only columns of our own
+// export (so export → edit → re-upload reads clean).
+const SILENT: ReadonlySet<string> = new Set([
+  "failurereason",
+  "status",
+  "reason",
+  "lastsignin",
+  "assignedlicenses",
+  "memberof",
+  "created",
+]);
 
 /** Columns we recognise but deliberately do not read, with the reason given in the warning. */
 const KNOWN_IGNORED: Readonly<Record<string, string>> = {
