@@ -12,7 +12,7 @@ import { describeEachDatabase } from "./support/db.ts";
 import { testEngine } from "./support/engine.ts";
 
 const sample = (name: string) =>
-  new Uint8Array(readFileSync(new URL(`../../shared/samples/${name}`, import.meta.url)));
+  new Uint8Array(readFileSync(new URL(`./fixtures/csv/samples/${name}`, import.meta.url)));
 const bytes = (text: string) => new TextEncoder().encode(text);
 const csvRows = (data: Uint8Array) => parse(Buffer.from(data).toString("utf8"), { bom: true }) as string[][];
 

@@ -66,7 +66,7 @@ describeEachDatabase("export → re-import", (ctx) => {
               phone: p.phone,
               office: p.office,
               employeeId: p.employeeId,
-              attributes: p.company ? { company: p.company } : {},
+              attributes: (p.company ? { company: p.company } : {}) as Record<string, string>,
             })),
           );
           const selected = await selectUsers(ctx.handle.db, { clauses: [] }, engine.clock());

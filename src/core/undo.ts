@@ -1,7 +1,7 @@
 // Undo: the inverse of a finished job, built from its items' before/after values as an ordinary CSV file,
 // so it is planned, previewed, confirmed and run exactly like an upload (and can itself be undone).
 import { writeCsv } from "./csv/write.ts";
-import { FIELD_HEADERS } from "./plan-rules/fields.ts";
+import { fieldHeader } from "./plan-rules/fields.ts";
 import { CLEAR_TOKEN } from "./plan-rules/values.ts";
 import type { Field, Operation, Refusal } from "./types.ts";
 
@@ -27,7 +27,7 @@ const STATUS_INVERSE: Partial<Record<Operation, Operation>> = {
 const asRecord = (value: unknown): Record<string, unknown> =>
   value && typeof value === "object" ? (value as Record<string, unknown>) : {};
 const asList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
-const header = (field: Field) => FIELD_HEADERS[field];
+const header = (field: Field): string => fieldHeader(field);
 
 function refuse(code: string, message: string): UndoFile {
   return { ok: false, refusal: { code, message } };

@@ -72,7 +72,6 @@ function validateGroupName(raw: string): Refusal | undefined {
       message: `Group name '${name}' looks like a spreadsheet formula (starts with = or @).`,
     };
   }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse
   if (/[\u0000-\u001f\u007f]/.test(name)) {
     return { code: "group.invalid_name", message: "Group names cannot contain control characters." };
   }

@@ -1,6 +1,6 @@
 // Runs once before the suite: migrates one PGlite and dumps its data dir, so every test file starts
 // from that dump (~0.3 s) instead of a fresh PGlite plus migrations (~2–5 s and ~700 MB each).
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
@@ -12,7 +12,7 @@ declare module "vitest" {
   }
 }
 
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const handle = await openDatabase("pglite:memory");
   const client = (handle.db as unknown as { $client: { dumpDataDir(c: "none"): Promise<Blob> } }).$client;
   const dump = await client.dumpDataDir("none");
@@ -20,4 +20,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const path = join(tmpdir(), `bulkusers-test-pglite-${process.pid}.tar`);
   await writeFile(path, Buffer.from(await dump.arrayBuffer()));
   project.provide("pgliteDumpPath", path);
+  return async () => {
+    await rm(path, { force: true });
+  };
 }

@@ -1,0 +1,20 @@
+// The command registry: one array per command group (one file each under src/cli/). To add a command,
+// export it from its group file and list the group here; usage and help come from these entries.
+import type { CliCommand } from "./context.ts";
+import { dbCommands } from "./db.ts";
+import { exportCommands } from "./export.ts";
+import { groupCommands } from "./group.ts";
+import { jobCommands } from "./jobs.ts";
+import { licenseCommands } from "./license.ts";
+import { operationCommands } from "./operations.ts";
+import { seedCommands } from "./seed-demo.ts";
+
+export const COMMANDS: readonly CliCommand[] = [
+  ...operationCommands,
+  ...exportCommands,
+  ...jobCommands,
+  ...dbCommands,
+  ...seedCommands,
+  ...groupCommands,
+  ...licenseCommands,
+];

@@ -1,0 +1,34 @@
+// `bulkusers license …`: license SKUs and their seat counts.
+import { addLicense, MAX_SEATS } from "../directory/admin.ts";
+import { type CliCommand, EXIT_OK, integerOption, stringOption } from "./context.ts";
+
+export const licenseCommands: CliCommand[] = [
+  {
+    name: "license add",
+    usage: 'license add <sku> --seats N [--name "…"]',
+    summary: "Create a license, or set the seats of an existing SKU (never below those assigned)",
+    args: [{ name: "sku", required: true }],
+    options: { seats: { type: "string" }, name: { type: "string" } },
+    async run(ctx) {
+      const seats = integerOption(ctx, "seats", { min: 0, max: MAX_SEATS });
+      if (seats === undefined) return ctx.usageError("cli.missing_option", "Missing option --seats N.");
+      const handle = await ctx.db();
+      const result = await addLicense(
+        handle.db,
+        { sku: ctx.args[0] ?? "", seats, name: stringOption(ctx, "name") },
+        { actor: ctx.actor, source: "cli" },
+      );
+      if (!result.ok) return ctx.refuse(result.refusal.code, result.refusal.message);
+      const { action, license, previousSeats } = result;
+      const seatsText = `${license.totalSeats} seats, ${license.assignedSeats} assigned, ${license.freeSeats} free`;
+      const text =
+        action === "created"
+          ? `Created license ${license.sku} (${license.name}): ${seatsText}.`
+          : action === "updated"
+            ? `Updated license ${license.sku} (${license.name}): seats ${previousSeats} → ${license.totalSeats}; ${seatsText}.`
+            : `License ${license.sku} (${license.name}) already has ${seatsText}; nothing changed.`;
+      ctx.print({ action, license, previousSeats }, text);
+      return EXIT_OK;
+    },
+  },
+];
