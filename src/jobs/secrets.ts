@@ -60,11 +60,15 @@ export async function loadSealer(db: Database, configuredKey: string | undefined
 const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 const SYMBOLS = "!#%+=?@";
 
-/** A temporary password: 16 characters from a 57-letter alphabet plus a symbol and a digit (~95 bits). */
+/**
+ * A temporary password: 16 characters from a 57-letter alphabet plus a symbol and a digit (~95 bits).
+ * It always starts with a letter or digit: a leading `+ = @` would be neutralised with `'` in the
+ * credentials CSV, and the person would copy the quote too.
+ */
 export function generatePassword(): string {
   const chars = Array.from({ length: 14 }, () => ALPHABET[randomInt(ALPHABET.length)]);
-  chars.splice(randomInt(chars.length + 1), 0, SYMBOLS[randomInt(SYMBOLS.length)]);
-  chars.splice(randomInt(chars.length + 1), 0, String(randomInt(2, 10)));
+  chars.splice(1 + randomInt(chars.length), 0, SYMBOLS[randomInt(SYMBOLS.length)]);
+  chars.splice(1 + randomInt(chars.length), 0, String(randomInt(2, 10)));
   return chars.join("");
 }
 
