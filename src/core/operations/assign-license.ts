@@ -1,0 +1,67 @@
+// assign-license: the License column names one or more SKUs (or license names), separated by `;`, `,` or
+// `+`. Each must exist. Already assigned → skip. Each new assignment takes a free seat; when the plan needs
+// more seats than are free, the rows beyond capacity fail in execution order (file order for this
+// operation): "No free seats for M365_E5 (25 of 25 assigned)".
+// Replace (license migration in ONE operation): a RemoveLicense column on the same row removes those
+// SKUs in the same step. Its seat is freed before the new one is taken, so an E3 → E5 migration needs no
+// spare E5 seat beyond the one per user, and the freed E3 seats are available to later rows. Removing a
+// license the user does not have is not an error (the desired state already holds for it).
+// Applies to active and disabled users (a disabled user keeps its seats); deleted → error.
+
+import { formatList } from "../plan-rules/values.ts";
+import type { Field } from "../types.ts";
+import { cell, error, existingUser, type OperationDefinition, rowSchemaFor, skip } from "./definition.ts";
+import { hasSku, resolveLicenses } from "./lists.ts";
+
+const REQUIRED: Field[] = ["email", "license"];
+const USED: Field[] = ["email", "license", "removeLicense"];
+
+export const assignLicenseOperation: OperationDefinition = {
+  operation: "assign-license",
+  title: "Assign licenses",
+  description:
+    "Assigns the License column's SKUs (several separated by ;). A RemoveLicense value on the same row " +
+    "replaces that license (E3 → E5 migration in one step).",
+  requiredFields: REQUIRED,
+  usedFields: USED,
+  templateColumns: ["UserPrincipalName", "License", "RemoveLicense"],
+  templateExample: [
+    ["jane.doe@example.com", "M365_E3", ""],
+    ["john.smith@example.com", "M365_E5", "M365_E3"],
+  ],
+  rowSchema: rowSchemaFor(REQUIRED, USED),
+
+  planRow(record, key, ctx) {
+    const found = existingUser(key, ctx);
+    if ("draft" in found) return found.draft;
+    const { user } = found;
+    const errors: string[] = [];
+    const wanted = cell(record, "license");
+    if (wanted === "") errors.push(`${ctx.headerOf("license")} is required`);
+    const assign = resolveLicenses(wanted, ctx, errors);
+    const remove = resolveLicenses(cell(record, "removeLicense"), ctx, errors);
+    for (const l of assign) {
+      if (remove.includes(l)) errors.push(`License ${l.sku} is both assigned and removed`);
+    }
+    if (errors.length > 0) return error(errors.join("; "));
+
+    const toAssign = assign.filter((l) => !hasSku(user.licenses, l.sku)).map((l) => l.sku);
+    const toRemove = remove.filter((l) => hasSku(user.licenses, l.sku)).map((l) => l.sku);
+    if (toAssign.length === 0 && toRemove.length === 0) {
+      return skip(`Already assigned: ${assign.map((l) => l.sku).join(", ")}`);
+    }
+    const removed = new Set(toRemove.map((s) => s.toUpperCase()));
+    const after = [...user.licenses.filter((l) => !removed.has(l.toUpperCase())), ...toAssign];
+    let reason: string;
+    if (toRemove.length === 0) reason = `Assign ${toAssign.join(", ")}`;
+    else if (toAssign.length === 0)
+      reason = `Remove ${toRemove.join(", ")} (already has ${assign.map((l) => l.sku).join(", ")})`;
+    else reason = `Replace ${toRemove.join(", ")} with ${toAssign.join(", ")}`;
+    return {
+      outcome: "change",
+      reason,
+      changes: [{ field: "licenses", from: formatList(user.licenses), to: formatList(after) }],
+      action: { kind: "assign-license", email: key, licenses: { assign: toAssign, remove: toRemove } },
+    };
+  },
+};

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { directoryOf, planOf, tableOf, userOf } from "./test-helpers.ts";
+
+const dir = () =>
+  directoryOf({
+    users: [
+      userOf("a@example.com", { groups: ["Sales"] }),
+      userOf("b@example.com"),
+      userOf("gone@example.com", { status: "deleted", deletedAt: "2025-05-30T00:00:00Z" }),
+    ],
+    groups: ["Sales", "Engineering", "All Staff"],
+  });
+
+describe("add-to-group", () => {
+  it("adds, skips members, fails unknown groups with the command to create them", () => {
+    const { row } = planOf(
+      "add-to-group",
+      tableOf(
+        ["UserPrincipalName", "Group"],
+        [
+          ["a@example.com", "sales; Engineering"],
+          ["b@example.com", "Sales Team"],
+          ["gone@example.com", "Sales"],
+          ["x@example.com", "Sales"],
+        ],
+      ),
+      dir(),
+    );
+    expect(row(1)).toMatchObject({ outcome: "change", reason: "Add to Engineering" });
+    expect(row(1).changes).toEqual([{ field: "groups", from: "Sales", to: "Sales; Engineering" }]);
+    expect(row(1).action).toEqual({
+      kind: "add-to-group",
+      email: "a@example.com",
+      groups: { add: ["Engineering"] },
+    });
+    expect(row(2).reason).toBe(
+      "Group 'Sales Team' does not exist; create it with `bulkusers group add \"Sales Team\"`",
+    );
+    expect(row(3).outcome).toBe("error");
+    expect(row(4).reason).toBe("User not found");
+  });
+
+  it("skips when already a member of every group", () => {
+    const { row } = planOf(
+      "add-to-group",
+      tableOf(["UserPrincipalName", "Group"], [["a@example.com", "SALES"]]),
+      dir(),
+    );
+    expect(row(1)).toMatchObject({ outcome: "skip", reason: "Already a member of Sales" });
+  });
+});
+
+describe("remove-from-group", () => {
+  it("removes members, skips non-members", () => {
+    const { row } = planOf(
+      "remove-from-group",
+      tableOf(
+        ["UserPrincipalName", "Group"],
+        [
+          ["a@example.com", "Sales;Engineering"],
+          ["b@example.com", "Sales"],
+          ["gone@example.com", "Nope"],
+        ],
+      ),
+      dir(),
+    );
+    expect(row(1)).toMatchObject({ outcome: "change", reason: "Remove from Sales" });
+    expect(row(1).changes).toEqual([{ field: "groups", from: "Sales", to: null }]);
+    expect(row(1).action).toEqual({
+      kind: "remove-from-group",
+      email: "a@example.com",
+      groups: { remove: ["Sales"] },
+    });
+    expect(row(2)).toMatchObject({ outcome: "skip", reason: "Not a member of Sales" });
+    expect(row(3).outcome).toBe("error");
+  });
+});
