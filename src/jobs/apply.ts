@@ -379,7 +379,7 @@ async function applyUpdate(tx: Executor, items: WorkItem[], now: string): Promis
       continue;
     }
     if (user.status === "deleted") {
-      outcomes.push(fail(item.row, "User is deleted; restore it first"));
+      outcomes.push(fail(item.row, "This user is deleted; restore it first"));
       continue;
     }
     const before: Record<string, string | null> = {};
@@ -490,7 +490,7 @@ async function applyStatus(
       outcomes.push(
         fail(
           item.row,
-          user.status === "deleted" ? "User is deleted; restore it first" : `User is ${user.status}`,
+          user.status === "deleted" ? "This user is deleted; restore it first" : `User is ${user.status}`,
         ),
       );
       continue;
@@ -535,7 +535,7 @@ async function applyResetPassword(tx: Executor, items: WorkItem[], now: string):
   for (const item of items) {
     const user = current.get(item.action.email);
     if (!user) outcomes.push(fail(item.row, "User not found"));
-    else if (user.status === "deleted") outcomes.push(fail(item.row, "User is deleted; restore it first"));
+    else if (user.status === "deleted") outcomes.push(fail(item.row, "This user is deleted; restore it first"));
     else {
       const must = item.action.mustChangePassword ?? true;
       records.push({ email: user.email, hash: item.passwordHash ?? null, must });
@@ -583,7 +583,7 @@ async function applyLicenses(
       continue;
     }
     if (user.status === "deleted") {
-      outcomes.push(fail(item.row, "User is deleted; restore it first"));
+      outcomes.push(fail(item.row, "This user is deleted; restore it first"));
       continue;
     }
     const has = assigned.get(user.email) ?? new Set<string>();
