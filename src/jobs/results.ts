@@ -63,12 +63,17 @@ export async function resultsCsv(
   const header = table?.header ?? ["UserPrincipalName"];
   const keep = header.map((h, i) => ({ h, i })).filter(({ h }) => !OWN_COLUMNS.has(headerKey(h)));
   const cellsOf = new Map(table?.records.map((r) => [r.row, r.cells]) ?? []);
+  // A password the file supplied is never written back out: the column stays (so the file can be fixed and
+  // re-uploaded) but its cells are empty, and a re-upload generates temporary passwords instead.
+  const secretColumns = new Set(
+    table?.columns.filter((c) => c.field === "password").map((c) => c.index) ?? [],
+  );
   const rows: string[][] = [];
   for (const item of items) {
     const status = item.status === "pending" ? "failed" : item.status;
     if (options.onlyFailed && status !== "failed") continue;
     const cells = cellsOf.get(item.row);
-    const original = cells ? keep.map(({ i }) => cells[i] ?? "") : [item.key];
+    const original = cells ? keep.map(({ i }) => (secretColumns.has(i) ? "" : (cells[i] ?? ""))) : [item.key];
     rows.push([STATUS_LABEL[status], itemReason(item, job), ...original]);
   }
   return writeCsv(["Status", "Reason", ...keep.map(({ h }) => h)], rows);
