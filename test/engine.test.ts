@@ -185,3 +185,39 @@ describeEachDatabase("engine", (ctx) => {
     expect([a.created, b.created].filter(Boolean)).toHaveLength(1);
   });
 });
+
+describeEachDatabase("engine logging", (ctx) => {
+  it("never writes a password to the logs, even at trace level", async () => {
+    const { pino } = await import("pino");
+    const lines: string[] = [];
+    const logger = pino({ level: "trace" }, { write: (line: string) => void lines.push(line) });
+    const engine = { ...testEngine(ctx.handle), logger };
+    const file = bytes(
+      "UserPrincipalName,DisplayName,Password\nsecret.keeper@example.com,Secret Keeper,Sup3rSecret!Pass\nnew.one@example.com,New One,\n",
+    );
+    const planned = await planFile(engine, { operation: "create", bytes: file, source: "cli", actor: "t" });
+    if (!planned.ok) throw new Error(planned.refusal.message);
+    const { job } = await confirm(engine, {
+      planId: planned.stored.id,
+      approvedBy: "t",
+      source: "cli",
+      allowPartial: true,
+    });
+    await runUntilFinished(engine, job.id, { owner: "w" });
+    const generated = await readCredentials(ctx.handle.db, engine.sealer, job.id);
+    expect(generated).toHaveLength(1);
+    expect(lines.length).toBeGreaterThan(0);
+    const logText = lines.join("\n");
+    expect(logText).not.toContain("Sup3rSecret!Pass");
+    expect(logText).not.toContain(generated[0]!.password);
+    const stored = await queryRows<{ t: string }>(
+      ctx.handle.db,
+      sql`select (select coalesce(string_agg(rows::text, ''), '') from (select row_to_json(p)::text as rows from plans p) a)
+        || (select coalesce(string_agg(row_to_json(r)::text, ''), '') from plan_rows r)
+        || (select coalesce(string_agg(row_to_json(j)::text, ''), '') from job_items j)
+        || (select coalesce(string_agg(row_to_json(a)::text, ''), '') from audit_log a) as t`,
+    );
+    expect(stored[0]?.t).not.toContain("Sup3rSecret!Pass");
+    expect(stored[0]?.t).not.toContain(generated[0]!.password);
+  });
+});
