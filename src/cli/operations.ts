@@ -3,6 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { isOperation, OPERATIONS, type Operation, type Plan } from "../core/types.ts";
 import type { JobRecord } from "../directory/schema.ts";
+import { planDocument } from "../jobs/documents.ts";
 import { getJob, JobError, listJobItems, queuePosition } from "../jobs/job-store.ts";
 import {
   credentialsCsv,
@@ -44,21 +45,8 @@ export async function writeOutputFile(ctx: CommandContext, path: string, bytes: 
   return target;
 }
 
-export function planDocument(plan: Plan) {
-  return {
-    operation: plan.operation,
-    summary: plan.summary,
-    rows: plan.rows.map((r) => ({
-      row: r.row,
-      line: r.line,
-      key: r.key,
-      outcome: r.outcome,
-      reason: r.reason,
-      changes: r.changes,
-    })),
-    warnings: plan.warnings,
-  };
-}
+/** The plan as JSON: shared with the HTTP API's `?dryRun=true` (src/jobs/documents.ts). */
+export { planDocument };
 
 export function planText(plan: Plan): string {
   const { change, skip, error } = plan.summary;

@@ -28,6 +28,11 @@ export interface ExecuteOptions {
   onProgress?: (job: JobRecord) => void | Promise<void>;
   /** Polled between batches: true stops after the current batch and releases the lease (SIGTERM). */
   shouldStop?: () => boolean;
+  /**
+   * How often the lease is renewed while the job runs (ms; default a third of the lease), so a batch or a
+   * slow step (scrypt, a slow database) that takes longer than the lease never lets another worker in.
+   */
+  renewEveryMs?: number;
 }
 
 export class LeaseLostError extends Error {
@@ -85,10 +90,50 @@ export async function executeJob(
   const secrets = openSecrets(sealer, stored.sealedSecrets);
   const batchSize = options.batchSize ?? 2000;
   const hasChosenPasswords = secrets.size > 0;
+  // Who asked, beyond the actor (e.g. the API client's IP): copied into every audit row of the job.
+  const auditExtra = auditDetailsOf(stored.context);
+  const heartbeat = startLeaseHeartbeat(deps, claimed.id, options, clock);
+  try {
+    return await runBatches(deps, claimed, options, {
+      secrets,
+      batchSize,
+      hasChosenPasswords,
+      auditExtra,
+      heartbeat,
+    });
+  } finally {
+    await heartbeat.stop();
+  }
+}
+
+interface BatchContext {
+  secrets: Map<number, string>;
+  batchSize: number;
+  hasChosenPasswords: boolean;
+  auditExtra: string;
+  heartbeat: LeaseHeartbeat;
+}
+
+async function runBatches(
+  deps: ExecutorDeps,
+  claimed: JobRecord,
+  options: ExecuteOptions,
+  { secrets, batchSize, hasChosenPasswords, auditExtra, heartbeat }: BatchContext,
+): Promise<JobRecord> {
+  const { db, sealer } = deps;
+  const clock = deps.clock ?? (() => new Date());
   let job = claimed;
 
   for (;;) {
+    // Let the event loop breathe between batches: PGlite answers without real I/O, so without this a
+    // whole job would run in one macrotask, starving signals (SIGTERM), the lease timer and HTTP requests.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (heartbeat.lost) {
+      deps.logger?.warn({ jobId: job.id, owner: options.owner }, "lease renewal found another owner");
+      throw new LeaseLostError(job.id);
+    }
     if (options.shouldStop?.()) {
+      await heartbeat.stop();
       await releaseLease(db, job.id, options.owner);
       return (await getJob(db, job.id)) ?? job;
     }
@@ -142,7 +187,7 @@ export async function executeJob(
         await tx.execute(sql`
           insert into audit_log (at, actor, source, action, target, before, after, job_id, details)
           select ${nowIso}::timestamptz, ${job.approvedBy}, ${job.source}, ${`user.${job.operation}`}, x.target,
-            x.before, x.after, ${job.id}, jsonb_build_object('row', x.row)
+            x.before, x.after, ${job.id}, jsonb_build_object('row', x.row) || ${auditExtra}::jsonb
           from jsonb_to_recordset(${JSON.stringify(audits)}::jsonb) as x(target text, before jsonb, after jsonb, row int)`);
       }
       const succeededRows = new Set(outcomes.filter((o) => o.status === "succeeded").map((o) => o.row));
@@ -173,6 +218,7 @@ export async function executeJob(
     await safely(deps, () => options.onProgress?.(job));
   }
 
+  await heartbeat.stop();
   const [finished] = await db
     .update(jobs)
     .set({
@@ -188,6 +234,80 @@ export async function executeJob(
   await db.update(plans).set({ secrets: null }).where(eq(plans.id, job.planId));
   await safely(deps, () => options.onProgress?.(finished));
   return finished;
+}
+
+export interface LeaseHeartbeat {
+  /** True once a renewal found the lease held by someone else (or the job no longer running). */
+  readonly lost: boolean;
+  /** Stops renewing; resolves once a renewal in flight has finished. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Renews the lease every `renewEveryMs` (default leaseSeconds / 3) for as long as the job runs, whatever
+ * the executor is doing (a long batch, hashing chosen passwords, a slow database). Only the owner's lease
+ * is extended; a renewal that finds another owner marks the lease lost, and the executor stops before
+ * its next batch (the batch's own guarded update would refuse to commit anyway).
+ */
+export function startLeaseHeartbeat(
+  deps: Pick<ExecutorDeps, "db" | "logger">,
+  jobId: string,
+  options: Pick<ExecuteOptions, "owner" | "leaseSeconds" | "renewEveryMs">,
+  clock: () => Date,
+): LeaseHeartbeat {
+  let lost = false;
+  let stopped = false;
+  let inFlight: Promise<void> | undefined;
+  const renew = async () => {
+    try {
+      const renewed = await renewLease(deps.db, jobId, options.owner, options.leaseSeconds, clock());
+      if (!renewed && !stopped) lost = true;
+    } catch (error) {
+      // A failed renewal is not a lost lease: the next tick (or the batch commit) tries again.
+      deps.logger?.warn({ err: error, jobId }, "lease renewal failed");
+    }
+  };
+  const every = Math.max(50, options.renewEveryMs ?? (options.leaseSeconds * 1000) / 3);
+  const timer = setInterval(() => {
+    if (inFlight || stopped) return;
+    inFlight = renew().finally(() => {
+      inFlight = undefined;
+    });
+  }, every);
+  timer.unref?.();
+  return {
+    get lost() {
+      return lost;
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
+}
+
+/** Extends the lease of a running job, for its owner only. False when the owner no longer holds it. */
+export async function renewLease(
+  db: Database,
+  jobId: string,
+  owner: string,
+  leaseSeconds: number,
+  now: Date,
+): Promise<boolean> {
+  const renewed = await db
+    .update(jobs)
+    .set({ leaseExpiresAt: new Date(now.getTime() + leaseSeconds * 1000).toISOString() })
+    .where(and(eq(jobs.id, jobId), eq(jobs.leaseOwner, owner), eq(jobs.status, "running")))
+    .returning({ id: jobs.id });
+  return renewed.length > 0;
+}
+
+/** The plan context's audit extras as a JSON object text (only `ip` today): `{}` when none. */
+function auditDetailsOf(context: Record<string, unknown>): string {
+  const extra: Record<string, unknown> = {};
+  if (typeof context.ip === "string" && context.ip) extra.ip = context.ip;
+  return JSON.stringify(extra);
 }
 
 /** Lets another worker (or this one after a restart) take the job over at once. */

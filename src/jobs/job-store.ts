@@ -62,7 +62,7 @@ export async function confirmPlan(db: Database, input: ConfirmInput): Promise<Co
         requestedBy: stored.actor,
         approvedBy: input.approvedBy,
         status: "queued",
-        total: plan.rows.length,
+        total: plan.summary.change + plan.summary.skip + plan.summary.error,
         processed: plan.summary.skip + plan.summary.error,
         skipped: plan.summary.skip,
         failed: plan.summary.error,
@@ -88,7 +88,13 @@ export async function confirmPlan(db: Database, input: ConfirmInput): Promise<Co
       action: "job.confirm",
       target: stored.id,
       jobId,
-      details: { operation: plan.operation, summary: plan.summary, requestedBy: stored.actor },
+      details: {
+        operation: plan.operation,
+        summary: plan.summary,
+        requestedBy: stored.actor,
+        // The client IP of an HTTP API request (kept in the plan's context), like the job's own audit rows.
+        ...(typeof stored.context.ip === "string" ? { ip: stored.context.ip } : {}),
+      },
     });
     return true;
   });

@@ -32,15 +32,23 @@ export async function claimNextJob(
   const nowIso = now.toISOString();
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
+    // The head is found without locking: a running job's row is briefly locked by its owner's batch
+    // commit or lease renewal, and SKIP LOCKED over the whole queue would then skip the head and hand out
+    // the second job while the first still runs (two jobs at once, out of order). Only the head itself
+    // is then locked, skipping it when its owner holds it right now: that is "busy", never "next".
+    const [first] = await queryRows<{ id: string }>(
+      tx,
+      sql`select id from jobs where status in ('queued', 'running') order by queued_at, id limit 1`,
+    );
+    if (!first) return { kind: "idle" } as const;
     const [head] = await queryRows<{ id: string; status: string; lease_owner: string | null; live: boolean }>(
       tx,
       sql`select id, status, lease_owner,
             (lease_expires_at is not null and lease_expires_at >= ${nowIso}::timestamptz) as live
-          from jobs where status in ('queued', 'running')
-          order by queued_at, id limit 1
+          from jobs where id = ${first.id} and status in ('queued', 'running')
           for update skip locked`,
     );
-    if (!head) return { kind: "idle" } as const;
+    if (!head) return { kind: "busy", jobId: first.id } as const;
     if (head.status === "running" && head.live && head.lease_owner !== owner) {
       return { kind: "busy", jobId: head.id } as const;
     }

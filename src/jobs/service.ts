@@ -5,7 +5,7 @@ import { readCsv, writeCsv } from "../core/csv/index.ts";
 import { OPERATION_DEFINITIONS } from "../core/operations/index.ts";
 import { planOperation } from "../core/plan.ts";
 import { tableFromSelection } from "../core/selection.ts";
-import type { CsvTable, DirectoryUser, Field, Operation, Refusal } from "../core/types.ts";
+import type { CsvTable, DirectoryUser, Field, Operation, Plan, Refusal } from "../core/types.ts";
 import type { Database } from "../directory/client.ts";
 import type { JobRecord } from "../directory/schema.ts";
 import { loadDirectoryView } from "../directory/view.ts";
@@ -61,6 +61,24 @@ function withDefaults(table: CsvTable, defaults: Partial<Record<Field, string>> 
       values: { ...Object.fromEntries(extra.map((f) => [f, defaults[f] ?? ""])), ...r.values },
     })),
   };
+}
+
+/** Plans without storing anything: the CLI's `plan` (validate and diff; changes nothing). */
+export async function previewFile(
+  engine: Engine,
+  input: { operation: Operation; bytes: Uint8Array; defaults?: Partial<Record<Field, string>> },
+): Promise<{ ok: true; plan: Plan } | { ok: false; refusal: Refusal }> {
+  const read = readCsv(input.bytes, { maxRows: engine.limits.maxRows });
+  if (!read.ok) return read;
+  const table = withDefaults(read.table, input.defaults);
+  const directory = await loadDirectoryView(engine.db, referencedEmails(table), engine.clock());
+  const result = planOperation({
+    operation: input.operation,
+    table,
+    directory,
+    options: { passwordMinLength: engine.limits.passwordMinLength },
+  });
+  return result.ok ? { ok: true, plan: result.plan } : result;
 }
 
 export async function planTable(
