@@ -4,11 +4,16 @@
 // `startServer` does it in-process and returns a handle to stop it (tests start it on port 0 with
 // their own env); `main` is the process entry: it reads process.env, handles signals and exit codes.
 import { realpathSync } from "node:fs";
+import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Express, Router } from "express";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { type DatabaseHandle, openDatabase } from "./directory/client.ts";
 import { createHttpApp, type ListeningServer, listen } from "./http/server.ts";
+import { createApiRouter } from "./api/index.ts";
+import { loadSealer } from "./jobs/secrets.ts";
+import type { Engine } from "./jobs/service.ts";
+import { startWorker } from "./jobs/worker.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
 /** The database URL without a password, for logs. */
@@ -67,11 +72,20 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
       "database ready (migrations applied)",
     );
 
-    // Seams for the rest of the composition (added by the engine, Slack and scheduler work):
-    // repositories from `database.db`; the worker (stops before the database); Slack: when
-    // `config.slackProblems` is empty, build Bolt's ExpressReceiver inside a `mount` callback below
-    // (`new ExpressReceiver({ app, signingSecret, endpoints: "/slack/events" })`) or Socket Mode when
-    // `config.slack.appToken` is set; the scheduler; API routers under /api.
+    const engine: Engine = {
+      db: database.db,
+      sealer: await loadSealer(database.db, config.secretKey),
+      logger,
+      clock: () => new Date(),
+      limits: {
+        maxRows: config.maxRows,
+        passwordMinLength: config.passwordMinLength,
+        leaseSeconds: config.jobLeaseSeconds,
+      },
+    };
+    // Unique across hosts sharing one PostgreSQL: the lease owner of the jobs this instance runs.
+    const instance = `server:${hostname()}:${process.pid}`;
+
     const routers: Array<{ path: string; router: Router }> = [];
     const mount: Array<(app: Express) => void> = [];
 
@@ -81,6 +95,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
         `Slack is off: set ${config.slackProblems.join("; and ")}. Everything else (HTTP, database, CLI) runs.`,
       );
     }
+
+    // The worker runs queued jobs (and resumes interrupted ones); it stops before the database.
+    const worker = startWorker(engine, { owner: instance });
+    stops.push({ name: "worker", stop: () => worker.stop() });
+
+    routers.push({ path: "/api", router: createApiRouter({ engine, config, logger, worker }) });
 
     const app = createHttpApp({ db: database.db, logger, routers, mount });
     const http = await listen(app, config.port, options.host);

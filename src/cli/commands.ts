@@ -7,12 +7,14 @@ import { groupCommands } from "./group.ts";
 import { jobCommands } from "./jobs.ts";
 import { licenseCommands } from "./license.ts";
 import { operationCommands } from "./operations.ts";
+import { scheduleCommands } from "./schedule.ts";
 import { seedCommands } from "./seed-demo.ts";
 
 export const COMMANDS: readonly CliCommand[] = [
   ...operationCommands,
   ...exportCommands,
   ...jobCommands,
+  ...scheduleCommands,
   ...dbCommands,
   ...seedCommands,
   ...groupCommands,

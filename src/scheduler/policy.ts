@@ -1,0 +1,471 @@
+// Policy runs: load what the pure rules need (inactive users, warnings, the active-user count), evaluate,
+// record warnings and DM the users, and deactivate through the normal pipeline: the users become a selection,
+// planned as a `disable` (source `schedule`, actor `schedule:<id>`), confirmed and run as an ordinary job, so
+// results, audit rows and undo work as for any operation. Nothing here knows about cron or Slack.
+import { and, eq, inArray, sql } from "drizzle-orm";
+import {
+  buildReportRows,
+  evaluateInactivity,
+  type InactivityDecision,
+  type InactivityEvaluation,
+  type InactivityPolicy,
+  type InactivityUser,
+  type InactivityWarning,
+  type ReportRow,
+} from "../core/inactivity.ts";
+import type { DirectoryUser, Refusal } from "../core/types.ts";
+import { type Executor, queryRows } from "../directory/client.ts";
+import { auditLog, inactivityWarnings, type JobRecord, type ScheduleRecord } from "../directory/schema.ts";
+import { DIRECTORY_USER_COLUMNS, toDirectoryUser } from "../directory/view.ts";
+import { getJob, listJobItems } from "../jobs/job-store.ts";
+import type { Source } from "../jobs/plan-store.ts";
+import { confirm, type Engine, planSelection, runUntilFinished } from "../jobs/service.ts";
+import { policyOf, resolveGroups } from "./schedules.ts";
+
+/** A directory user with what the policy needs besides. */
+export type PolicyUser = DirectoryUser & InactivityUser;
+
+/**
+ * Tells a user that their account will be deactivated (the Slack implementation DMs them). It may throw:
+ * failures are logged and counted, never fatal; the warning counts as given either way (the lead time is
+ * the policy's grace period, the DM only a courtesy), so users without Slack are still deactivated.
+ */
+export interface InactivityNotifier {
+  warnUser(user: WarnedUser, deactivateAfter: string): Promise<void>;
+}
+
+export interface WarnedUser {
+  email: string;
+  displayName: string;
+  /** ISO; null when they never signed in. */
+  lastLoginAt: string | null;
+  daysInactive: number;
+  /** The policy's name, for the message. */
+  policyName: string;
+}
+
+/** The actor of everything a schedule does by itself (audit `actor`, plan `actor`, job `approved_by`). */
+export function scheduleActor(scheduleId: string): string {
+  return `schedule:${scheduleId}`;
+}
+
+interface PolicyUserRow extends Record<string, unknown> {
+  account_type: InactivityUser["accountType"];
+  reactivated_at: string | null;
+}
+
+/**
+ * Every user inactive for more than `inactiveDays` (plus, for a schedule, every user it has warned), with
+ * their account type and last re-enable: a fixed number of queries whatever the directory size.
+ */
+export async function loadPolicyUsers(
+  db: Executor,
+  options: { inactiveDays: number; now: Date; scheduleId?: string },
+): Promise<{ users: PolicyUser[]; activeUserCount: number; warnings: InactivityWarning[] }> {
+  const cutoff = new Date(options.now.getTime() - options.inactiveDays * 86_400_000).toISOString();
+  const scheduleId = options.scheduleId ?? "";
+  const rows = await queryRows<Parameters<typeof toDirectoryUser>[0] & PolicyUserRow>(
+    db,
+    sql`with reactivated as (
+          select a.target as email, max(a.at) as at from audit_log a
+          where a.action in ('user.enable', 'user.restore') and a.target is not null
+          group by a.target
+        )
+        select ${DIRECTORY_USER_COLUMNS}, u.account_type, r.at::text as reactivated_at
+        from users u
+          left join users m on m.id = u.manager_id
+          left join reactivated r on r.email = u.email
+        where coalesce(u.last_login_at, u.created_at) < ${cutoff}::timestamptz
+           or u.id in (select w.user_id from inactivity_warnings w where w.schedule_id = ${scheduleId})
+        order by u.email`,
+  );
+  const users = rows.map((row) => ({
+    ...toDirectoryUser(row),
+    accountType: row.account_type,
+    reactivatedAt: row.reactivated_at === null ? null : new Date(row.reactivated_at).toISOString(),
+  }));
+  const [count] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from users where status = 'active'`,
+  );
+  const warnings = options.scheduleId
+    ? (
+        await db
+          .select()
+          .from(inactivityWarnings)
+          .where(eq(inactivityWarnings.scheduleId, options.scheduleId))
+      ).map((w) => ({
+        userId: w.userId,
+        warnedAt: new Date(w.warnedAt).toISOString(),
+        deactivateAfter: new Date(w.deactivateAfter).toISOString(),
+      }))
+    : [];
+  return { users, activeUserCount: Number(count?.n ?? 0), warnings };
+}
+
+export interface StoredPlanRef {
+  id: string;
+  expiresAt: string;
+  summary: { change: number; skip: number; error: number };
+}
+
+interface DeactivationResult {
+  plan: StoredPlanRef | null;
+  job: JobRecord | null;
+  refusal: Refusal | null;
+  outcomes: Map<string, { status: "succeeded" | "failed" | "skipped"; reason: string }> | null;
+}
+
+/** Plans a `disable` of `users` (a selection, like an uploaded file) and, with `run`, confirms and runs it. */
+async function planDeactivation(
+  engine: Engine,
+  input: {
+    users: DirectoryUser[];
+    source: Source;
+    actor: string;
+    context: Record<string, unknown>;
+    run: boolean;
+    owner: string;
+  },
+): Promise<DeactivationResult> {
+  const planned = await planSelection(engine, {
+    operation: "disable",
+    users: input.users,
+    values: {},
+    source: input.source,
+    actor: input.actor,
+    context: input.context,
+    fileName: "inactive-users.csv",
+  });
+  if (!planned.ok) return { plan: null, job: null, refusal: planned.refusal, outcomes: null };
+  const stored = planned.stored;
+  const plan: StoredPlanRef = { id: stored.id, expiresAt: stored.expiresAt, summary: stored.plan.summary };
+  if (!input.run) return { plan, job: null, refusal: null, outcomes: null };
+  const { job: queued } = await confirm(engine, {
+    planId: stored.id,
+    approvedBy: input.actor,
+    source: input.source,
+    allowPartial: true,
+  });
+  await runUntilFinished(engine, queued.id, { owner: input.owner });
+  const job = (await getJob(engine.db, queued.id)) ?? queued;
+  const items = await listJobItems(engine.db, job.id);
+  const outcomes = new Map(
+    items.map((item) => [
+      item.key.toLowerCase(),
+      {
+        status: item.status === "pending" ? ("failed" as const) : item.status,
+        reason: item.status === "pending" ? "Not run" : item.reason,
+      },
+    ]),
+  );
+  return { plan, job, refusal: null, outcomes };
+}
+
+// --- scheduled runs ---------------------------------------------------------------------------------
+
+export interface RunPolicyOptions {
+  /** The cron slot (ISO minute), or null for a manual run. */
+  slot?: Date | null;
+  /** Evaluate and report only: no warnings, no deactivation (a plan is still stored for the report's button). */
+  dryRun?: boolean;
+  /** Who runs it: `schedule:<id>` for cron runs, the Slack user for "run now". */
+  actor?: string;
+  notifier?: InactivityNotifier;
+  /** Job lease owner when the run executes its job in-process. */
+  owner?: string;
+  /** Audit source of the run itself: `schedule` (default) for cron runs, `slack`/`cli` for "run now". */
+  source?: Source;
+}
+
+export interface PolicyRunSummary {
+  candidates: number;
+  excluded: number;
+  toDeactivate: number;
+  deactivated: number;
+  failed: number;
+  warned: number;
+  waiting: number;
+}
+
+export interface PolicyRunResult {
+  schedule: ScheduleRecord;
+  policy: InactivityPolicy;
+  slot: string | null;
+  dryRun: boolean;
+  actor: string;
+  now: string;
+  evaluation: InactivityEvaluation<PolicyUser>;
+  decision: InactivityDecision;
+  /** The stored disable plan: what "Deactivate these N" / "Approve" previews, or what ran. */
+  plan: StoredPlanRef | null;
+  /** The job that ran (decision `deactivate`, not a dry run). */
+  job: JobRecord | null;
+  /** Why no plan could be stored (e.g. more users than BULKUSERS_MAX_ROWS). */
+  refusal: Refusal | null;
+  warnings: { recorded: number; notified: number; failed: number; cleared: number };
+  summary: PolicyRunSummary;
+  /** Every inactive user with what the run did: the report's CSV. */
+  rows: ReportRow[];
+}
+
+export async function runPolicy(
+  engine: Engine,
+  schedule: ScheduleRecord,
+  options: RunPolicyOptions = {},
+): Promise<PolicyRunResult> {
+  const now = engine.clock();
+  const nowIso = now.toISOString();
+  const dryRun = options.dryRun ?? false;
+  const actor = options.actor ?? scheduleActor(schedule.id);
+  const policy = policyOf(schedule);
+  const data = await loadPolicyUsers(engine.db, {
+    inactiveDays: policy.inactiveDays,
+    now,
+    scheduleId: schedule.id,
+  });
+  const evaluation = evaluateInactivity({
+    users: data.users,
+    policy,
+    warnings: data.warnings,
+    now: nowIso,
+    activeUserCount: data.activeUserCount,
+  });
+
+  // Warnings: the bookkeeping first (one transaction), the DMs after it (never Slack inside a transaction).
+  // Without any notifier (Slack off) nobody is warned, so the lead time never starts: no one is deactivated
+  // without having been told. A DM failing for one user (not in Slack) still counts as their warning.
+  const warnings = { recorded: 0, notified: 0, failed: 0, cleared: 0 };
+  const canWarn = options.notifier !== undefined;
+  if (!dryRun && !canWarn && evaluation.toWarn.length > 0) {
+    engine.logger?.warn(
+      { scheduleId: schedule.id, users: evaluation.toWarn.length },
+      "warn-then-deactivate without a notifier (Slack off): nobody was warned, so nobody will be deactivated",
+    );
+  }
+  if (!dryRun) {
+    await engine.db.transaction(async (tx) => {
+      if (evaluation.clearWarnings.length > 0) {
+        const cleared = await tx
+          .delete(inactivityWarnings)
+          .where(
+            and(
+              eq(inactivityWarnings.scheduleId, schedule.id),
+              inArray(inactivityWarnings.userId, evaluation.clearWarnings),
+            ),
+          )
+          .returning({ userId: inactivityWarnings.userId });
+        warnings.cleared = cleared.length;
+      }
+      if (canWarn && evaluation.toWarn.length > 0) {
+        const values = evaluation.toWarn.map((c) => ({
+          scheduleId: schedule.id,
+          userId: c.user.id,
+          warnedAt: c.warnedAt,
+          deactivateAfter: c.deactivateAfter,
+        }));
+        await tx
+          .insert(inactivityWarnings)
+          .values(values)
+          .onConflictDoUpdate({
+            target: [inactivityWarnings.scheduleId, inactivityWarnings.userId],
+            set: {
+              warnedAt: sql`excluded.warned_at`,
+              deactivateAfter: sql`excluded.deactivate_after`,
+            },
+          });
+        warnings.recorded = values.length;
+      }
+    });
+    for (const c of evaluation.toWarn) {
+      if (!options.notifier) break;
+      try {
+        await options.notifier.warnUser(
+          {
+            email: c.user.email,
+            displayName: c.user.displayName,
+            lastLoginAt: c.user.lastLoginAt,
+            daysInactive: c.daysInactive,
+            policyName: schedule.name,
+          },
+          c.deactivateAfter,
+        );
+        warnings.notified += 1;
+      } catch (error) {
+        warnings.failed += 1;
+        engine.logger?.warn(
+          { err: error, scheduleId: schedule.id, user: c.user.email },
+          "could not send the inactivity warning",
+        );
+      }
+    }
+  }
+
+  const decision = evaluation.decision;
+  let result: DeactivationResult = { plan: null, job: null, refusal: null, outcomes: null };
+  if (evaluation.toDeactivate.length > 0) {
+    result = await planDeactivation(engine, {
+      users: evaluation.toDeactivate.map((c) => c.user),
+      source: "schedule",
+      actor: scheduleActor(schedule.id),
+      context: {
+        scheduleId: schedule.id,
+        scheduleName: schedule.name,
+        slot: options.slot ? options.slot.toISOString() : null,
+        decision,
+        dryRun,
+        // No Slack channel here: the run reports itself (with the outcome of its job); a plan approved from
+        // the report gets the report's channel and thread when it is re-planned (see the Slack listeners).
+      },
+      run: decision === "deactivate" && !dryRun,
+      owner: options.owner ?? actor,
+    });
+  }
+
+  const rows = buildReportRows({
+    evaluation,
+    deactivation: result.outcomes
+      ? { kind: "done", outcomes: result.outcomes }
+      : {
+          kind: "proposed",
+          action: decision === "approval" && !dryRun ? "needs-approval" : "would-deactivate",
+        },
+    warningsSent: !dryRun && canWarn,
+  });
+  const deactivated = rows.filter((r) => r.action === "deactivated").length;
+  const failed = rows.filter((r) => r.action === "failed").length;
+  const summary: PolicyRunSummary = {
+    candidates: evaluation.candidates.length,
+    excluded: evaluation.excluded.length,
+    toDeactivate: evaluation.toDeactivate.length,
+    deactivated,
+    failed,
+    warned: dryRun ? evaluation.toWarn.length : warnings.recorded,
+    waiting: evaluation.waiting.length,
+  };
+
+  await engine.db.insert(auditLog).values({
+    at: nowIso,
+    actor,
+    source: options.source ?? "schedule",
+    action: dryRun ? "schedule.dry_run" : "schedule.run",
+    target: schedule.id,
+    jobId: result.job?.id ?? null,
+    details: {
+      slot: options.slot ? options.slot.toISOString() : null,
+      mode: schedule.mode,
+      decision,
+      cap: evaluation.cap,
+      planId: result.plan?.id ?? null,
+      refusal: result.refusal,
+      summary,
+      warnings,
+    },
+  });
+
+  return {
+    schedule,
+    policy,
+    slot: options.slot ? options.slot.toISOString() : null,
+    dryRun,
+    actor,
+    now: nowIso,
+    evaluation,
+    decision,
+    plan: result.plan,
+    job: result.job,
+    refusal: result.refusal,
+    warnings,
+    summary,
+    rows,
+  };
+}
+
+// --- the CLI's one-off run ---------------------------------------------------------------------------
+
+export interface DeactivateInactiveOptions {
+  days: number;
+  excludeGroups?: readonly string[];
+  dryRun: boolean;
+  actor: string;
+  source?: Source;
+  owner?: string;
+}
+
+export type DeactivateInactiveResult =
+  | {
+      ok: true;
+      dryRun: boolean;
+      evaluation: InactivityEvaluation<PolicyUser>;
+      job: JobRecord | null;
+      rows: ReportRow[];
+      summary: { candidates: number; deactivated: number; excluded: number };
+    }
+  | { ok: false; refusal: Refusal };
+
+/**
+ * Deactivates (or, with dryRun, lists) every user inactive for more than `days` days, except admins, service
+ * accounts and members of `excludeGroups`: no cap, no warnings (the person at the CLI is the approval).
+ */
+export async function deactivateInactive(
+  engine: Engine,
+  options: DeactivateInactiveOptions,
+): Promise<DeactivateInactiveResult> {
+  const groups = await resolveGroups(engine.db, options.excludeGroups ?? []);
+  if (groups.unknown.length > 0) {
+    return {
+      ok: false,
+      refusal: {
+        code: "schedule.unknown_group",
+        message: `Unknown group${groups.unknown.length === 1 ? "" : "s"}: ${groups.unknown.join(", ")}. Nothing was changed.`,
+      },
+    };
+  }
+  const now = engine.clock();
+  const policy: InactivityPolicy = {
+    inactiveDays: options.days,
+    excludeGroups: groups.known,
+    mode: "deactivate",
+    warnDays: 0,
+    capCount: null,
+    capPercent: null,
+  };
+  const data = await loadPolicyUsers(engine.db, { inactiveDays: options.days, now });
+  const evaluation = evaluateInactivity({
+    users: data.users,
+    policy,
+    now: now.toISOString(),
+    activeUserCount: data.activeUserCount,
+  });
+  let result: DeactivationResult = { plan: null, job: null, refusal: null, outcomes: null };
+  if (!options.dryRun && evaluation.toDeactivate.length > 0) {
+    result = await planDeactivation(engine, {
+      users: evaluation.toDeactivate.map((c) => c.user),
+      source: options.source ?? "cli",
+      actor: options.actor,
+      context: { inactiveDays: options.days, excludeGroups: groups.known },
+      run: true,
+      owner: options.owner ?? options.actor,
+    });
+    if (result.refusal) return { ok: false, refusal: result.refusal };
+  }
+  const rows = buildReportRows({
+    evaluation,
+    deactivation: result.outcomes
+      ? { kind: "done", outcomes: result.outcomes }
+      : { kind: "proposed", action: "would-deactivate" },
+    warningsSent: false,
+  });
+  return {
+    ok: true,
+    dryRun: options.dryRun,
+    evaluation,
+    job: result.job,
+    rows,
+    summary: {
+      candidates: evaluation.candidates.length,
+      deactivated: rows.filter((r) => r.action === "deactivated").length,
+      excluded: evaluation.excluded.length,
+    },
+  };
+}
