@@ -7,14 +7,15 @@ import { realpathSync } from "node:fs";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Express, Router } from "express";
+import { createApiRouter } from "./api/index.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { type DatabaseHandle, openDatabase } from "./directory/client.ts";
 import { createHttpApp, type ListeningServer, listen } from "./http/server.ts";
-import { createApiRouter } from "./api/index.ts";
 import { loadSealer } from "./jobs/secrets.ts";
 import type { Engine } from "./jobs/service.ts";
 import { startWorker } from "./jobs/worker.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { type Scheduler, startScheduler } from "./scheduler/scheduler.ts";
 
 /** The database URL without a password, for logs. */
 function describeUrl(url: string): string {
@@ -101,6 +102,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
     stops.push({ name: "worker", stop: () => worker.stop() });
 
     routers.push({ path: "/api", router: createApiRouter({ engine, config, logger, worker }) });
+
+    // Scheduled inactive-user policies and the daily purge; each slot fires once across instances.
+    let scheduler: Scheduler | undefined;
+    if (config.schedulerEnabled) {
+      scheduler = startScheduler({ engine, logger, instance });
+      const started = scheduler;
+      stops.push({ name: "scheduler", stop: () => started.stop() });
+    }
 
     const app = createHttpApp({ db: database.db, logger, routers, mount });
     const http = await listen(app, config.port, options.host);
