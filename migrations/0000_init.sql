@@ -46,10 +46,10 @@ CREATE TABLE "inactivity_warnings" (
 --> statement-breakpoint
 CREATE TABLE "job_credentials" (
 	"job_id" text NOT NULL,
-	"row" integer NOT NULL,
-	"email" text NOT NULL,
+	"first_row" integer NOT NULL,
+	"count" integer NOT NULL,
 	"sealed" text NOT NULL,
-	CONSTRAINT "job_credentials_job_id_row_pk" PRIMARY KEY("job_id","row")
+	CONSTRAINT "job_credentials_job_id_first_row_pk" PRIMARY KEY("job_id","first_row")
 );
 --> statement-breakpoint
 CREATE TABLE "job_items" (
@@ -222,5 +222,4 @@ CREATE UNIQUE INDEX "licenses_sku_key" ON "licenses" USING btree (upper("sku"));
 CREATE INDEX "plans_expires_idx" ON "plans" USING btree ("status","expires_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "users_email_key" ON "users" USING btree ("email");--> statement-breakpoint
 CREATE INDEX "users_manager_idx" ON "users" USING btree ("manager_id");--> statement-breakpoint
-CREATE INDEX "users_department_idx" ON "users" USING btree ("department");--> statement-breakpoint
 CREATE INDEX "users_status_last_login_idx" ON "users" USING btree ("status","last_login_at");

@@ -66,7 +66,6 @@ export const users = pgTable(
     uniqueIndex("users_email_key").on(t.email),
     check("users_email_lower", sql`${t.email} = lower(${t.email})`),
     index("users_manager_idx").on(t.managerId),
-    index("users_department_idx").on(t.department),
     index("users_status_last_login_idx").on(t.status, t.lastLoginAt),
   ],
 );
@@ -256,18 +255,24 @@ export const jobItems = pgTable(
 );
 export type JobItemRecord = typeof jobItems.$inferSelect;
 
-/** Temporary passwords awaiting delivery to the approver, sealed; deleted once delivered. */
+/**
+ * Temporary passwords awaiting delivery to the approver: one sealed JSON list per committed batch (one
+ * cipher operation and one row per batch, not per user); deleted once delivered.
+ */
 export const jobCredentials = pgTable(
   "job_credentials",
   {
     jobId: text("job_id")
       .notNull()
       .references(() => jobs.id, { onDelete: "cascade" }),
-    row: integer("row").notNull(),
-    email: text("email").notNull(),
+    /** The first row number of the batch: identifies the batch. */
+    firstRow: integer("first_row").notNull(),
+    /** How many credentials the sealed list holds. */
+    count: integer("count").notNull(),
+    /** AES-256-GCM sealed JSON: [{ row, email, password }]. */
     sealed: text("sealed").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.jobId, t.row] })],
+  (t) => [primaryKey({ columns: [t.jobId, t.firstRow] })],
 );
 
 export const auditLog = pgTable(

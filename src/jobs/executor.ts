@@ -6,7 +6,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { PlannedAction } from "../core/types.ts";
 import { type Database, queryRows } from "../directory/client.ts";
-import { type JobRecord, jobs, plans } from "../directory/schema.ts";
+import { type JobRecord, jobCredentials, jobs, plans } from "../directory/schema.ts";
 import { applyBatch, type ItemOutcome, type WorkItem } from "./apply.ts";
 import { getJob } from "./job-store.ts";
 import { loadPlan, openSecrets } from "./plan-store.ts";
@@ -146,7 +146,7 @@ async function runBatches(
     );
     if (pending.length === 0) break;
 
-    const credentials: { row: number; email: string; sealed: string }[] = [];
+    const credentials: { row: number; email: string; password: string }[] = [];
     const items: WorkItem[] = await Promise.all(
       pending.map(async ({ row, action: raw }): Promise<WorkItem> => {
         const action = (typeof raw === "string" ? JSON.parse(raw) : raw) as PlannedAction | null;
@@ -156,7 +156,7 @@ async function runBatches(
         }
         if (action.generatePassword) {
           const password = generatePassword();
-          credentials.push({ row, email: action.email, sealed: sealer.seal(password) });
+          credentials.push({ row, email: action.email, password });
           return { row, action, passwordHash: hashGeneratedPassword(password) };
         }
         return { row, action };
@@ -193,11 +193,12 @@ async function runBatches(
       const succeededRows = new Set(outcomes.filter((o) => o.status === "succeeded").map((o) => o.row));
       const delivered = credentials.filter((c) => succeededRows.has(c.row));
       if (delivered.length) {
-        await tx.execute(sql`
-          insert into job_credentials (job_id, row, email, sealed)
-          select ${job.id}, x.row, x.email, x.sealed
-          from jsonb_to_recordset(${JSON.stringify(delivered)}::jsonb) as x(row int, email text, sealed text)
-          on conflict do nothing`);
+        await tx.insert(jobCredentials).values({
+          jobId: job.id,
+          firstRow: delivered[0]!.row,
+          count: delivered.length,
+          sealed: sealer.seal(JSON.stringify(delivered)),
+        });
       }
       const [next] = await tx
         .update(jobs)

@@ -87,12 +87,14 @@ export interface Credential {
 
 /** Temporary passwords of a job, unsealed, in row order (empty when none or already delivered). */
 export async function readCredentials(db: Database, sealer: Sealer, jobId: string): Promise<Credential[]> {
-  const rows = await db
+  const batches = await db
     .select()
     .from(jobCredentials)
     .where(eq(jobCredentials.jobId, jobId))
-    .orderBy(asc(jobCredentials.row));
-  return rows.map((r) => ({ row: r.row, email: r.email, password: sealer.open(r.sealed) }));
+    .orderBy(asc(jobCredentials.firstRow));
+  return batches
+    .flatMap((b) => JSON.parse(sealer.open(b.sealed)) as Credential[])
+    .sort((a, b) => a.row - b.row);
 }
 
 export function credentialsCsv(credentials: Credential[]): Uint8Array {

@@ -206,7 +206,7 @@ export async function jobCounts(db: Database, jobId: string, prefix = "hire"): P
       (select count(*)::int from job_items where job_id = ${jobId} and processed_at is not null) as "processedItems",
       (select count(*)::int from audit_log where job_id = ${jobId} and action = 'user.create') as "audit",
       (select count(distinct target)::int from audit_log where job_id = ${jobId} and action = 'user.create') as "auditTargets",
-      (select count(*)::int from job_credentials where job_id = ${jobId}) as "credentials"`,
+      (select coalesce(sum(count), 0)::int from job_credentials where job_id = ${jobId}) as "credentials"`,
   );
   if (!row) throw new Error("no counts");
   return row;
