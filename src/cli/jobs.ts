@@ -1,12 +1,12 @@
 // `bulkusers jobs | job <id> | undo <job-id> | worker`: the job queue from the command line.
 import { buildUndoFile } from "../core/undo.ts";
 import type { JobRecord } from "../directory/schema.ts";
-import { getJob, isFinished, JobError, listJobItems, listJobs, queuePosition } from "../jobs/job-store.ts";
-import { confirm, planFile, previewFile, runUntilFinished } from "../jobs/service.ts";
+import { getJob, isFinished, listJobItems, listJobs, queuePosition } from "../jobs/job-store.ts";
+import { previewFile, runUntilFinished } from "../jobs/service.ts";
 import { startWorker } from "../jobs/worker.ts";
 import { type CliCommand, EXIT_OK, formatTable, integerOption } from "./context.ts";
 import { cliEngine } from "./engine.ts";
-import { planDocument, planText, runDocument, writeJobOutputs } from "./operations.ts";
+import { planAndConfirm, planDocument, planText, runDocument, writeJobOutputs } from "./operations.ts";
 
 function jobSummary(job: JobRecord) {
   return {
@@ -107,34 +107,20 @@ export const jobCommands: CliCommand[] = [
         );
         return EXIT_OK;
       }
-      const planned = await planFile(engine, {
+      const undoJob = await planAndConfirm(ctx, engine, {
         operation: undo.operation,
         bytes: undo.bytes,
         fileName: `undo-${job.id}.csv`,
-        source: "cli",
-        actor: ctx.actor,
+        undoOf: job.id,
       });
-      if (!planned.ok) return ctx.refuse(planned.refusal.code, planned.refusal.message);
-      try {
-        const { job: undoJob } = await confirm(engine, {
-          planId: planned.stored.id,
-          approvedBy: ctx.actor,
-          source: "cli",
-          allowPartial: true,
-          undoOf: job.id,
-        });
-        await runUntilFinished(engine, undoJob.id, { owner: `cli:${process.pid}` });
-        const finished = (await getJob(engine.db, undoJob.id)) ?? undoJob;
-        await writeJobOutputs(ctx, engine, finished);
-        const doc = await runDocument(engine, finished);
-        ctx.print(
-          { undoOf: job.id, ...doc },
-          `Undo of ${job.id}: job ${finished.id} ${finished.status} — ${finished.succeeded} succeeded, ${finished.failed} failed, ${finished.skipped} skipped`,
-        );
-      } catch (error) {
-        if (error instanceof JobError) return ctx.refuse(error.code, error.message);
-        throw error;
-      }
+      await runUntilFinished(engine, undoJob.id, { owner: `cli:${process.pid}` });
+      const finished = (await getJob(engine.db, undoJob.id)) ?? undoJob;
+      await writeJobOutputs(ctx, engine, finished);
+      const doc = await runDocument(engine, finished);
+      ctx.print(
+        { undoOf: job.id, ...doc },
+        `Undo of ${job.id}: job ${finished.id} ${finished.status} — ${finished.succeeded} succeeded, ${finished.failed} failed, ${finished.skipped} skipped`,
+      );
       return EXIT_OK;
     },
   },

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { isOperation, OPERATIONS, type Operation, type Plan } from "../core/types.ts";
 import type { JobRecord } from "../directory/schema.ts";
 import { planDocument } from "../jobs/documents.ts";
-import { getJob, JobError, listJobItems, queuePosition } from "../jobs/job-store.ts";
+import { getJob, JobError, listJobOutcomes, queuePosition } from "../jobs/job-store.ts";
 import {
   credentialsCsv,
   forgetCredentials,
@@ -69,7 +69,7 @@ export function planText(plan: Plan): string {
 }
 
 export async function runDocument(engine: Engine, job: JobRecord) {
-  const items = await listJobItems(engine.db, job.id);
+  const items = await listJobOutcomes(engine.db, job.id);
   const decided = job.status === "queued" ? items.filter((i) => i.status !== "pending") : items;
   return {
     jobId: job.id,
@@ -127,6 +127,35 @@ function runText(
   return lines.join("\n");
 }
 
+/** Plans a file and confirms it as a job (rows with errors are reported, not run). */
+export async function planAndConfirm(
+  ctx: CommandContext,
+  engine: Engine,
+  input: { operation: Operation; bytes: Uint8Array; fileName: string; undoOf?: string },
+): Promise<JobRecord> {
+  const planned = await planFile(engine, {
+    operation: input.operation,
+    bytes: input.bytes,
+    fileName: input.fileName,
+    source: "cli",
+    actor: ctx.actor,
+  });
+  if (!planned.ok) return ctx.refuse(planned.refusal.code, planned.refusal.message);
+  try {
+    const { job } = await confirm(engine, {
+      planId: planned.stored.id,
+      approvedBy: ctx.actor,
+      source: "cli",
+      allowPartial: true,
+      ...(input.undoOf ? { undoOf: input.undoOf } : {}),
+    });
+    return job;
+  } catch (error) {
+    if (error instanceof JobError) return ctx.refuse(error.code, error.message);
+    throw error;
+  }
+}
+
 export const operationCommands: CliCommand[] = [
   {
     name: "plan",
@@ -160,26 +189,8 @@ export const operationCommands: CliCommand[] = [
       const path = ctx.args[1] ?? "";
       const bytes = await readInputFile(ctx, path);
       const engine = await cliEngine(ctx);
-      const planned = await planFile(engine, {
-        operation,
-        bytes,
-        fileName: path,
-        source: "cli",
-        actor: ctx.actor,
-      });
-      if (!planned.ok) return ctx.refuse(planned.refusal.code, planned.refusal.message);
-      let job: JobRecord;
-      try {
-        ({ job } = await confirm(engine, {
-          planId: planned.stored.id,
-          approvedBy: ctx.actor,
-          source: "cli",
-          allowPartial: true,
-        }));
-      } catch (error) {
-        if (error instanceof JobError) return ctx.refuse(error.code, error.message);
-        throw error;
-      }
+      // Planned and confirmed in a helper so the plan (50,000 rows of objects) is garbage once the job exists.
+      const job = await planAndConfirm(ctx, engine, { operation, bytes, fileName: path });
       if (ctx.options.queue) {
         const position = await queuePosition(engine.db, job);
         const doc = await runDocument(engine, job);

@@ -535,7 +535,8 @@ async function applyResetPassword(tx: Executor, items: WorkItem[], now: string):
   for (const item of items) {
     const user = current.get(item.action.email);
     if (!user) outcomes.push(fail(item.row, "User not found"));
-    else if (user.status === "deleted") outcomes.push(fail(item.row, "This user is deleted; restore it first"));
+    else if (user.status === "deleted")
+      outcomes.push(fail(item.row, "This user is deleted; restore it first"));
     else {
       const must = item.action.mustChangePassword ?? true;
       records.push({ email: user.email, hash: item.passwordHash ?? null, must });

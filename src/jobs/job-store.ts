@@ -117,6 +117,23 @@ export async function listJobs(db: Executor, limit = 20): Promise<JobRecord[]> {
   return db.select().from(jobs).orderBy(desc(jobs.queuedAt), desc(jobs.id)).limit(limit);
 }
 
+export type JobOutcome = Pick<JobItemRecord, "row" | "line" | "key" | "status" | "reason">;
+
+/** Every row's outcome without the before/after values: what reports need, a fraction of the memory. */
+export async function listJobOutcomes(db: Executor, jobId: string): Promise<JobOutcome[]> {
+  return db
+    .select({
+      row: jobItems.row,
+      line: jobItems.line,
+      key: jobItems.key,
+      status: jobItems.status,
+      reason: jobItems.reason,
+    })
+    .from(jobItems)
+    .where(eq(jobItems.jobId, jobId))
+    .orderBy(asc(jobItems.row));
+}
+
 export async function listJobItems(db: Executor, jobId: string): Promise<JobItemRecord[]> {
   return db.select().from(jobItems).where(eq(jobItems.jobId, jobId)).orderBy(asc(jobItems.row));
 }

@@ -4,7 +4,8 @@
 import { asc, eq } from "drizzle-orm";
 import { headerKey, readCsv, writeCsv } from "../core/csv/index.ts";
 import type { Database } from "../directory/client.ts";
-import { type JobItemRecord, type JobRecord, jobCredentials, jobItems } from "../directory/schema.ts";
+import { type JobItemRecord, type JobRecord, jobCredentials } from "../directory/schema.ts";
+import { type JobOutcome, listJobOutcomes } from "./job-store.ts";
 import { loadPlan } from "./plan-store.ts";
 import type { Sealer } from "./secrets.ts";
 
@@ -26,12 +27,12 @@ export interface ResultRow {
   reason: string;
 }
 
-function itemReason(item: JobItemRecord, job: JobRecord): string {
+function itemReason(item: Pick<JobItemRecord, "status" | "reason">, job: JobRecord): string {
   if (item.status !== "pending") return item.reason;
   return job.error ? `Not run: the job failed (${job.error})` : "Not run yet";
 }
 
-export function toResultRows(items: JobItemRecord[], job: JobRecord): ResultRow[] {
+export function toResultRows(items: JobOutcome[], job: JobRecord): ResultRow[] {
   return items.map((item) => ({
     row: item.row,
     line: item.line,
@@ -39,10 +40,6 @@ export function toResultRows(items: JobItemRecord[], job: JobRecord): ResultRow[
     status: item.status === "pending" ? "failed" : item.status,
     reason: itemReason(item, job),
   }));
-}
-
-export async function loadItems(db: Database, jobId: string): Promise<JobItemRecord[]> {
-  return db.select().from(jobItems).where(eq(jobItems.jobId, jobId)).orderBy(asc(jobItems.row));
 }
 
 export interface ResultsCsvOptions {
@@ -57,7 +54,7 @@ export async function resultsCsv(
   options: ResultsCsvOptions = {},
 ): Promise<Uint8Array> {
   const stored = await loadPlan(db, job.planId);
-  const items = await loadItems(db, job.id);
+  const items = await listJobOutcomes(db, job.id);
   const read = stored?.file ? readCsv(stored.file, { maxRows: Number.MAX_SAFE_INTEGER }) : null;
   const table = read?.ok ? read.table : null;
   const header = table?.header ?? ["UserPrincipalName"];

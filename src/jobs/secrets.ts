@@ -81,7 +81,7 @@ const SYMBOLS = "!#%+=?@";
  */
 export function generatePassword(): string {
   const chars = uniformLetters(14);
-  chars.splice(1 + randomInt(chars.length), 0, SYMBOLS[randomInt(SYMBOLS.length)]);
+  chars.splice(1 + randomInt(chars.length), 0, SYMBOLS[randomInt(SYMBOLS.length)]!);
   chars.splice(1 + randomInt(chars.length), 0, String(randomInt(2, 10)));
   return chars.join("");
 }
