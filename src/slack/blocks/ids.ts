@@ -33,3 +33,22 @@ export const CONFIRM_PARTIAL_VALUE = "run_valid_rows";
 /** HR thread reply button; value = planId. */
 export const REVIEW_PLAN_ACTION_ID = "review_plan";
 export const REVIEW_PLAN_BLOCK_ID = "review_plan_actions";
+
+// --- select (filter → action) modal -----------------------------------------------------------------
+/** `/bulkusers select <filter>`: choose the action and its value; submit → plan → preview. */
+export const SELECT_VIEW_CALLBACK_ID = "bulkusers_select";
+export const SELECT_FILTER_BLOCK_ID = "select_filter";
+export const SELECT_FILTER_ACTION_ID = "select_filter_input";
+export const SELECT_OPERATION_BLOCK_ID = "select_operation";
+export const SELECT_OPERATION_ACTION_ID = "select_operation_input";
+export const SELECT_VALUE_BLOCK_ID = "select_value";
+export const SELECT_VALUE_ACTION_ID = "select_value_input";
+
+// --- App Home ---------------------------------------------------------------------------------------
+/** Quick action: DM me the template of the operation in the button's value. */
+export const HOME_TEMPLATE_ACTION_ID = "home_template";
+/** Quick action: DM me the recent jobs list. */
+export const HOME_JOBS_ACTION_ID = "home_jobs";
+/** Re-render the Home tab. */
+export const HOME_REFRESH_ACTION_ID = "home_refresh";
+export const HOME_ACTIONS_BLOCK_ID = "home_actions";

@@ -27,11 +27,15 @@ export interface OperationModalOptions {
   maxRows?: number;
   /** The slash command as registered (default `/bulkusers`). */
   command?: string;
+  /** Where the command was run (kept in private_metadata: the job reports back there). */
+  channelId?: string;
 }
 
-/** What the operation modal's private_metadata holds. */
+/** What the operation modal's private_metadata holds: ids only. */
 export interface OperationModalMetadata {
   operation: Operation;
+  /** The channel the command was run in, when known. */
+  channelId?: string;
 }
 
 /** Operation-specific notes shown under the file input. */
@@ -111,6 +115,7 @@ export function buildOperationModal(options: OperationModalOptions): ModalView {
     context(`:page_facing_up: Need a template? Run \`${command} template ${operation}\`.${columnText}`),
   );
   const metadata: OperationModalMetadata = { operation };
+  if (options.channelId !== undefined) metadata.channelId = options.channelId;
   return {
     type: "modal",
     callback_id: OPERATION_VIEW_CALLBACK_ID,
@@ -165,8 +170,12 @@ export function readOperationModalMetadata(
   try {
     const parsed: unknown = JSON.parse(privateMetadata ?? "");
     if (typeof parsed === "object" && parsed !== null && "operation" in parsed) {
-      const op = (parsed as { operation: unknown }).operation;
-      if (typeof op === "string" && isOperation(op)) return { operation: op };
+      const { operation: op, channelId } = parsed as { operation: unknown; channelId?: unknown };
+      if (typeof op === "string" && isOperation(op)) {
+        return typeof channelId === "string" && channelId !== ""
+          ? { operation: op, channelId }
+          : { operation: op };
+      }
     }
   } catch {
     // fall through

@@ -62,6 +62,30 @@ export interface PreviewViewInput {
   now: string;
   /** The uploaded file's name, shown in the header context. */
   fileName?: string;
+  /**
+   * One page of rows read from the database (e.g. `loadPlanRows` with an offset), for plans too big to hold
+   * in memory: `plan.rows` is then ignored and the totals come from `plan.summary`.
+   */
+  window?: PreviewWindow;
+}
+
+/** Skipped rows grouped by reason, most frequent first (what the preview shows of them). */
+export interface SkipGroup {
+  reason: string;
+  count: number;
+  firstRow: number;
+}
+
+/** The rows of one preview page, already sliced; `page` in the input must be the page they belong to. */
+export interface PreviewWindow {
+  /** Change rows of this page (at most PREVIEW_PAGE_SIZE). */
+  changes: PlanRow[];
+  /** Error rows of this page (at most PREVIEW_PAGE_SIZE). */
+  errors: PlanRow[];
+  /** The first SKIP_REASONS_SHOWN+ groups of skipped rows. */
+  skipGroups: SkipGroup[];
+  /** How many distinct skip reasons there are in all (default: skipGroups.length). */
+  skipGroupCount?: number;
 }
 
 interface Split {
@@ -83,7 +107,29 @@ function split(plan: Plan): Split {
 /** Number of pages (≥ 1): pages advance change rows and error rows together. */
 export function previewPageCount(plan: Plan): number {
   const { changes, errors } = split(plan);
-  return Math.max(1, Math.ceil(Math.max(changes.length, errors.length) / PREVIEW_PAGE_SIZE));
+  return pageCountOf(changes.length, errors.length);
+}
+
+/** Number of pages for these totals (≥ 1). */
+export function pageCountOf(changes: number, errors: number): number {
+  return Math.max(1, Math.ceil(Math.max(changes, errors) / PREVIEW_PAGE_SIZE));
+}
+
+/** The page shown for a requested page number: clamped to the plan's pages, 0 when not a number. */
+export function clampPage(page: number, pages: number): number {
+  return Math.min(Math.max(0, Math.trunc(Number.isFinite(page) ? page : 0)), Math.max(1, pages) - 1);
+}
+
+/** Skipped rows grouped by reason (most frequent first, ties by first row). */
+export function groupSkips(skips: readonly PlanRow[]): SkipGroup[] {
+  const byReason = new Map<string, SkipGroup>();
+  for (const row of skips) {
+    const reason = row.reason.trim() || "already in the desired state";
+    const entry = byReason.get(reason);
+    if (entry) entry.count++;
+    else byReason.set(reason, { reason, count: 1, firstRow: row.row });
+  }
+  return [...byReason.values()].sort((a, b) => b.count - a.count || a.firstRow - b.firstRow);
 }
 
 const SECRET_FIELD = /pass(word)?|secret/i;
@@ -131,27 +177,20 @@ function range(start: number, shown: number, total: number): string {
     : `${formatNumber(start + 1)}–${formatNumber(start + shown)} of ${formatNumber(total)}`;
 }
 
-function skippedSummary(skips: PlanRow[]): string {
-  const byReason = new Map<string, { count: number; firstRow: number }>();
-  for (const row of skips) {
-    const reason = row.reason.trim() || "already in the desired state";
-    const entry = byReason.get(reason);
-    if (entry) entry.count++;
-    else byReason.set(reason, { count: 1, firstRow: row.row });
-  }
-  const groups = [...byReason.entries()].sort(
-    (a, b) => b[1].count - a[1].count || a[1].firstRow - b[1].firstRow,
-  );
+function skippedSummary(skipped: number, groups: readonly SkipGroup[], groupCount: number): string {
   const lines = groups
     .slice(0, SKIP_REASONS_SHOWN)
     .map(
-      ([reason, g]) =>
-        `• ${escapeAndTruncate(reason, 150)}: ${plural(g.count, "row")} (${g.count === 1 ? "" : "first: "}row ${formatNumber(g.firstRow)})`,
+      (g) =>
+        `• ${escapeAndTruncate(g.reason, 150)}: ${plural(g.count, "row")} (${g.count === 1 ? "" : "first: "}row ${formatNumber(g.firstRow)})`,
     );
-  if (groups.length > SKIP_REASONS_SHOWN)
-    lines.push(`• …and ${plural(groups.length - SKIP_REASONS_SHOWN, "other reason")}`);
-  return `*${plural(skips.length, "row")} will be skipped* (already in the desired state, nothing to do):\n${lines.join("\n")}`;
+  if (groupCount > SKIP_REASONS_SHOWN)
+    lines.push(`• …and ${plural(groupCount - SKIP_REASONS_SHOWN, "other reason")}`);
+  return `*${plural(skipped, "row")} will be skipped* (already in the desired state, nothing to do):\n${lines.join("\n")}`;
 }
+
+/** Maximum skip groups a window needs to carry (one more than shown tells "…and N other reasons"). */
+export const SKIP_GROUPS_NEEDED = SKIP_REASONS_SHOWN;
 
 function warningsSection(warnings: readonly string[]): string {
   // 10 lines of ≤ 252 characters: always under the 3000-character section limit.
@@ -179,13 +218,17 @@ function button(text: string, actionId: string, value: string): Button {
 
 export function buildPreviewView(input: PreviewViewInput): ModalView {
   const { plan, planId } = input;
-  const { changes, errors, skips } = split(plan);
-  const pages = Math.max(1, Math.ceil(Math.max(changes.length, errors.length) / PREVIEW_PAGE_SIZE));
-  const page = Math.min(Math.max(0, Math.trunc(Number.isFinite(input.page) ? input.page : 0)), pages - 1);
+  const summary = plan.summary;
+  const window = input.window;
+  const all = window ? null : split(plan);
+  const changeTotal = all ? all.changes.length : summary.change;
+  const errorTotal = all ? all.errors.length : summary.error;
+  const skipTotal = all ? all.skips.length : summary.skip;
+  const pages = pageCountOf(changeTotal, errorTotal);
+  const page = clampPage(input.page, pages);
   const start = page * PREVIEW_PAGE_SIZE;
   const expired = Date.parse(input.now) >= Date.parse(input.expiresAt);
-  const total = plan.rows.length;
-  const summary = plan.summary;
+  const total = all ? plan.rows.length : summary.change + summary.skip + summary.error;
 
   const blocks: KnownBlock[] = [header(`${OPERATION_TITLES[plan.operation]}: preview`)];
   const meta = [`Plan ${inlineCode(planId, 80)}`];
@@ -224,23 +267,29 @@ export function buildPreviewView(input: PreviewViewInput): ModalView {
   }
   if (plan.warnings.length > 0) blocks.push(section(warningsSection(plan.warnings)));
 
-  const pageChanges = changes.slice(start, start + PREVIEW_PAGE_SIZE);
-  const pageErrors = errors.slice(start, start + PREVIEW_PAGE_SIZE);
-  if (changes.length > 0) {
+  const pageChanges = all
+    ? all.changes.slice(start, start + PREVIEW_PAGE_SIZE)
+    : (window?.changes ?? []).slice(0, PREVIEW_PAGE_SIZE);
+  const pageErrors = all
+    ? all.errors.slice(start, start + PREVIEW_PAGE_SIZE)
+    : (window?.errors ?? []).slice(0, PREVIEW_PAGE_SIZE);
+  if (changeTotal > 0) {
     blocks.push(divider());
-    blocks.push(section(`*Changes* (${range(start, pageChanges.length, changes.length)})`));
+    blocks.push(section(`*Changes* (${range(start, pageChanges.length, changeTotal)})`));
     for (const row of pageChanges) blocks.push(section(formatChangeRow(row), ROW_BLOCK_MAX));
   }
-  if (errors.length > 0) {
+  if (errorTotal > 0) {
     blocks.push(divider());
     blocks.push(
-      section(`*Errors*: these rows will not run (${range(start, pageErrors.length, errors.length)})`),
+      section(`*Errors*: these rows will not run (${range(start, pageErrors.length, errorTotal)})`),
     );
     for (const row of pageErrors) blocks.push(section(formatErrorRow(row), ROW_BLOCK_MAX));
   }
-  if (skips.length > 0) {
+  if (skipTotal > 0) {
+    const groups = all ? groupSkips(all.skips) : (window?.skipGroups ?? []);
+    const groupCount = all ? groups.length : (window?.skipGroupCount ?? groups.length);
     blocks.push(divider());
-    blocks.push(section(skippedSummary(skips)));
+    blocks.push(section(skippedSummary(skipTotal, groups, groupCount)));
   }
 
   blocks.push(divider());

@@ -30,7 +30,18 @@ export interface ProgressInput {
   startedAt: string;
   /** ISO now. */
   now: string;
+  /**
+   * Set for the last edit, once the job has ended: the bar shows the end state instead of "running"
+   * (`failed` = the job stopped; the summary message below says why).
+   */
+  final?: "succeeded" | "completed_with_errors" | "failed";
 }
+
+const FINAL_LABEL = {
+  succeeded: [":white_check_mark:", "done"],
+  completed_with_errors: [":warning:", "finished with errors"],
+  failed: [":x:", "stopped"],
+} as const;
 
 /** Remaining time from the pace so far; null until there is a pace to go by. */
 export function estimateRemainingMs(
@@ -62,16 +73,28 @@ function countFields(counts: JobCounts) {
 export function buildProgressMessage(input: ProgressInput): SlackMessage {
   const { total, processed } = input;
   const bar = progressBar(processed, total);
-  const eta = formatEta(estimateRemainingMs(input.startedAt, input.now, processed, total));
   const title = OPERATION_TITLES[input.operation];
   const done = `${formatNumber(processed)} of ${formatNumber(total)} rows`;
+  const took = formatDuration(Date.parse(input.now) - Date.parse(input.startedAt));
+  if (input.final !== undefined) {
+    const [icon, label] = FINAL_LABEL[input.final];
+    return {
+      text: `${title}: ${label}, ${done}`,
+      blocks: [
+        section(`${icon} *${title}*: ${label}\n\`${bar}\`  ${done} · took ${took}`),
+        { type: "section", fields: countFields(input.counts) },
+        context(`Job ${inlineCode(input.jobId, 80)} · the summary and the results CSV are in this thread`),
+      ],
+    };
+  }
+  const eta = formatEta(estimateRemainingMs(input.startedAt, input.now, processed, total));
   return {
     text: `${title}: ${done} (${bar.split(" ").pop()}), ${eta}`,
     blocks: [
       section(`:gear: *${title}*: running\n\`${bar}\`  ${done} · ${eta}`),
       { type: "section", fields: countFields(input.counts) },
       context(
-        `Job ${inlineCode(input.jobId, 80)} · running for ${formatDuration(Date.parse(input.now) - Date.parse(input.startedAt))} · the results CSV is posted here when it finishes`,
+        `Job ${inlineCode(input.jobId, 80)} · running for ${took} · the results CSV is posted here when it finishes`,
       ),
     ],
   };

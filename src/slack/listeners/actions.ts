@@ -1,0 +1,192 @@
+// Buttons: preview paging (views.update with the payload's hash), the full preview as CSV by DM, the HR
+// thread's "Review & approve" (opens the preview modal; admins and HR only), and the App Home quick actions.
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import { isOperation } from "../../core/types.ts";
+import { mayApprovePlan, mayDownloadTemplates, refuse, roleOf } from "../auth.ts";
+import {
+  buildLoadingView,
+  buildNoticeView,
+  HOME_JOBS_ACTION_ID,
+  HOME_REFRESH_ACTION_ID,
+  HOME_TEMPLATE_ACTION_PATTERN,
+  PREVIEW_CSV_ACTION_ID,
+  PREVIEW_NEXT_ACTION_ID,
+  PREVIEW_PREV_ACTION_ID,
+  REVIEW_PLAN_ACTION_ID,
+  readPreviewMetadata,
+} from "../blocks/index.ts";
+import type { SlackDeps } from "../deps.ts";
+import { openDm, slackErrorCode, uploadCsv } from "../files.ts";
+import { loadPlanMeta, previewCsv, renderPreview } from "../preview.ts";
+import { replyPrivately } from "../reply.ts";
+import { jobsListMessage, publishHome, sendTemplate } from "../surfaces.ts";
+
+type ButtonBody = BlockAction<ButtonAction>;
+
+function channelOf(body: ButtonBody): string | undefined {
+  return body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id;
+}
+
+function registerPaging(app: App, deps: SlackDeps): void {
+  const page = async ({
+    ack,
+    body,
+    action,
+    client,
+  }: {
+    ack: () => Promise<void>;
+    body: ButtonBody;
+    action: ButtonAction;
+    client: WebClient;
+  }) => {
+    await ack();
+    const view = body.view;
+    const meta = readPreviewMetadata(view?.private_metadata);
+    if (!view || !meta) return;
+    const requested = Number.parseInt(action.value ?? "0", 10);
+    try {
+      const rendered = await renderPreview(deps.engine, meta.planId, Number.isNaN(requested) ? 0 : requested);
+      if (!rendered) return;
+      await client.views.update({ view_id: view.id, hash: view.hash, view: rendered.view });
+    } catch (error) {
+      // hash_conflict: a newer update (another click) won; that one shows the right page.
+      const code = slackErrorCode(error);
+      if (code === "hash_conflict") deps.logger.info({ planId: meta.planId }, "preview page: stale hash");
+      else deps.logger.error({ err: error, planId: meta.planId }, "preview paging failed");
+    }
+  };
+  app.action<ButtonBody>(PREVIEW_PREV_ACTION_ID, page);
+  app.action<ButtonBody>(PREVIEW_NEXT_ACTION_ID, page);
+
+  app.action<ButtonBody>(PREVIEW_CSV_ACTION_ID, async ({ ack, body, action, client }) => {
+    await ack();
+    const planId = action.value ?? readPreviewMetadata(body.view?.private_metadata)?.planId;
+    if (!planId) return;
+    const userId = body.user.id;
+    try {
+      const bytes = await previewCsv(deps.engine, planId);
+      if (!bytes) return;
+      const dm = await openDm(client, userId);
+      await uploadCsv(client, {
+        channel: dm,
+        filename: `preview-${planId}.csv`,
+        title: `Full preview of ${planId}`,
+        bytes,
+        initialComment:
+          "The full preview: every row with what would change, what is skipped and what fails, and why. Nothing has changed yet.",
+      });
+    } catch (error) {
+      deps.logger.error({ err: error, planId }, "preview CSV failed");
+    }
+  });
+}
+
+function registerReview(app: App, deps: SlackDeps): void {
+  app.action<ButtonBody>(REVIEW_PLAN_ACTION_ID, async ({ ack, body, action, client }) => {
+    await ack();
+    const userId = body.user.id;
+    const planId = action.value ?? "";
+    const role = roleOf(deps.config.slack, userId);
+    // Admins get the modal before any database work (the trigger_id lives ~3 s); HR after one plan lookup.
+    const stored = role === "hr" ? await loadPlanMeta(deps.engine.db, planId) : null;
+    const allowed =
+      role === "admin" ||
+      (stored !== null &&
+        mayApprovePlan(deps.config.slack, userId, {
+          operation: stored.plan.operation,
+          context: stored.context,
+        }));
+    if (!allowed) {
+      const channelId = channelOf(body);
+      const message = await refuse(
+        { db: deps.engine.db, config: deps.config.slack, logger: deps.logger },
+        {
+          userId,
+          attempted: "review and approve this plan",
+          details: { action: REVIEW_PLAN_ACTION_ID, planId },
+          ...(channelId ? { channelId } : {}),
+          hrMayDoThis: true,
+        },
+      );
+      await replyPrivately({
+        client,
+        userId,
+        message,
+        logger: deps.logger,
+        ...(channelId ? { channelId } : {}),
+      });
+      return;
+    }
+    let opened: { id: string; hash?: string };
+    try {
+      const res = await client.views.open({
+        trigger_id: body.trigger_id,
+        view: buildLoadingView({ message: "Loading the preview…" }),
+      });
+      if (!res.view?.id) return;
+      opened = { id: res.view.id, ...(res.view.hash ? { hash: res.view.hash } : {}) };
+    } catch (error) {
+      deps.logger.error({ err: error, planId }, "could not open the review modal");
+      return;
+    }
+    try {
+      const rendered = await renderPreview(deps.engine, planId, 0);
+      await client.views.update({
+        view_id: opened.id,
+        ...(opened.hash ? { hash: opened.hash } : {}),
+        view:
+          rendered?.view ??
+          buildNoticeView("Preview not found", "This plan no longer exists. Post the file again."),
+      });
+    } catch (error) {
+      deps.logger.error({ err: error, planId }, "could not show the review modal");
+    }
+  });
+}
+
+function registerHome(app: App, deps: SlackDeps): void {
+  app.action<ButtonBody>(HOME_TEMPLATE_ACTION_PATTERN, async ({ ack, body, action, client }) => {
+    await ack();
+    const userId = body.user.id;
+    const operation = action.value ?? "create";
+    if (!mayDownloadTemplates(deps.config.slack, userId) || !isOperation(operation)) {
+      const message = await refuse(
+        { db: deps.engine.db, config: deps.config.slack, logger: deps.logger },
+        { userId, attempted: "download templates", details: { action: action.action_id } },
+      );
+      await replyPrivately({ client, userId, message, logger: deps.logger });
+      return;
+    }
+    await sendTemplate(client, userId, operation, deps.command);
+  });
+
+  app.action<ButtonBody>(HOME_JOBS_ACTION_ID, async ({ ack, body, client }) => {
+    await ack();
+    const userId = body.user.id;
+    if (roleOf(deps.config.slack, userId) !== "admin") {
+      const message = await refuse(
+        { db: deps.engine.db, config: deps.config.slack, logger: deps.logger },
+        { userId, attempted: "list jobs", details: { action: HOME_JOBS_ACTION_ID } },
+      );
+      await replyPrivately({ client, userId, message, logger: deps.logger });
+      return;
+    }
+    const message = await jobsListMessage(deps.engine, deps.command);
+    const dm = await openDm(client, userId);
+    await client.chat.postMessage({ channel: dm, text: message.text, blocks: message.blocks });
+  });
+
+  app.action<ButtonBody>(HOME_REFRESH_ACTION_ID, async ({ ack, body, client }) => {
+    await ack();
+    await publishHome(client, deps.engine, deps.config.slack, body.user.id, deps.command).catch(
+      (error: unknown) => deps.logger.error({ err: error }, "home refresh failed"),
+    );
+  });
+}
+
+export function registerActions(app: App, deps: SlackDeps): void {
+  registerPaging(app, deps);
+  registerReview(app, deps);
+  registerHome(app, deps);
+}
