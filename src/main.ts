@@ -13,9 +13,15 @@ import { type DatabaseHandle, openDatabase } from "./directory/client.ts";
 import { createHttpApp, type ListeningServer, listen } from "./http/server.ts";
 import { loadSealer } from "./jobs/secrets.ts";
 import type { Engine } from "./jobs/service.ts";
-import { startWorker } from "./jobs/worker.ts";
+import { startWorker, type Worker } from "./jobs/worker.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { type Scheduler, startScheduler } from "./scheduler/scheduler.ts";
+import { createSlackApp, type SlackApp } from "./slack/app.ts";
+import {
+  createSlackNotifier,
+  createSlackScheduleReporter,
+  registerScheduleListeners,
+} from "./slack/listeners/schedules.ts";
 
 /** The database URL without a password, for logs. */
 function describeUrl(url: string): string {
@@ -90,28 +96,72 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
     const routers: Array<{ path: string; router: Router }> = [];
     const mount: Array<(app: Express) => void> = [];
 
+    // The worker and the Slack app need each other (Slack wakes the worker; the worker reports to Slack):
+    // Slack gets a proxy that wakes whichever worker is running.
+    let worker: Worker | undefined;
+    let scheduler: Scheduler | undefined;
+    const wakeWorker = { wake: () => worker?.wake() };
+
+    let slack: SlackApp | undefined;
     if (config.slackProblems.length > 0) {
       logger.warn(
         { missing: config.slackProblems },
         `Slack is off: set ${config.slackProblems.join("; and ")}. Everything else (HTTP, database, CLI) runs.`,
       );
+    } else {
+      // Bolt's receiver adds POST /slack/events to the shared app (HTTP mode), or Socket Mode when
+      // SLACK_APP_TOKEN is set; `schedule`/`schedules` are answered by the scheduler's listeners.
+      mount.push((expressApp) => {
+        slack = createSlackApp({
+          config,
+          engine,
+          logger,
+          expressApp,
+          worker: wakeWorker,
+          extensions: [
+            (boltApp, deps) => registerScheduleListeners(boltApp, { ...deps, scheduler: () => scheduler }),
+          ],
+        });
+      });
     }
 
-    // The worker runs queued jobs (and resumes interrupted ones); it stops before the database.
-    const worker = startWorker(engine, { owner: instance });
-    stops.push({ name: "worker", stop: () => worker.stop() });
+    routers.push({ path: "/api", router: createApiRouter({ engine, config, logger, worker: wakeWorker }) });
+    const app = createHttpApp({ db: database.db, logger, routers, mount });
 
-    routers.push({ path: "/api", router: createApiRouter({ engine, config, logger, worker }) });
+    if (slack) {
+      const started = slack;
+      await started.start();
+      stops.push({ name: "slack", stop: () => started.stop() });
+      logger.info({ mode: started.mode }, "Slack app started");
+    }
+
+    // The worker runs queued jobs (and resumes interrupted ones); it stops before Slack and the database.
+    const running = startWorker(engine, { owner: instance, ...(slack ? { reporter: slack.reporter } : {}) });
+    worker = running;
+    stops.push({ name: "worker", stop: () => running.stop() });
 
     // Scheduled inactive-user policies and the daily purge; each slot fires once across instances.
-    let scheduler: Scheduler | undefined;
     if (config.schedulerEnabled) {
-      scheduler = startScheduler({ engine, logger, instance });
-      const started = scheduler;
+      const client = slack?.app.client;
+      const started = startScheduler({
+        engine,
+        logger,
+        instance,
+        ...(client
+          ? {
+              reporter: createSlackScheduleReporter({
+                client,
+                defaultChannel: config.slack.reportChannel,
+                logger,
+              }),
+              notifier: createSlackNotifier({ client, logger }),
+            }
+          : {}),
+      });
+      scheduler = started;
       stops.push({ name: "scheduler", stop: () => started.stop() });
     }
 
-    const app = createHttpApp({ db: database.db, logger, routers, mount });
     const http = await listen(app, config.port, options.host);
     stops.push({ name: "http server", stop: () => http.close() });
     logger.info({ port: http.port }, `listening on http://localhost:${http.port} (GET /healthz)`);
