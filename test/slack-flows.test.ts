@@ -29,7 +29,7 @@ import {
   viewWith,
 } from "./support/slack-app.ts";
 
-const SAMPLE = readFileSync(new URL("../../shared/samples/new-hires.csv", import.meta.url));
+const SAMPLE = readFileSync(new URL("./fixtures/csv/samples/new-hires.csv", import.meta.url));
 const csvRows = (bytes: Buffer) => parse(bytes.toString("utf8"), { bom: true }) as string[][];
 
 /** Everything the bot said outside DMs: message texts and blocks (every version), files and their comments. */

@@ -29,7 +29,7 @@ import {
 } from "./support/slack-app.ts";
 import { eventRequest, postSigned, slashCommandRequest } from "./support/slack-signing.ts";
 
-const SAMPLE = readFileSync(new URL("../../shared/samples/new-hires.csv", import.meta.url));
+const SAMPLE = readFileSync(new URL("./fixtures/csv/samples/new-hires.csv", import.meta.url));
 
 function hires(n: number): Buffer {
   const lines = ["UserPrincipalName,DisplayName,Department"];
