@@ -3,8 +3,31 @@ import { writeCsv } from "../core/csv/index.ts";
 import { parseFilter } from "../core/filter.ts";
 import { OPERATION_DEFINITIONS } from "../core/operations/index.ts";
 import { exportCsv, selectUsers } from "../directory/export.ts";
-import { type CliCommand, EXIT_OK, stringOption } from "./context.ts";
+import { type CliCommand, type CommandContext, EXIT_OK, stringOption } from "./context.ts";
 import { operationArg, writeOutputFile } from "./operations.ts";
+
+/**
+ * A CSV goes to `--out` (the JSON/text then says where), or to stdout: as text, or inside the one JSON
+ * document (`csv`) with `--json`. Without the BOM on stdout: it is for terminals and pipes, not Excel.
+ */
+async function emitCsv(
+  ctx: CommandContext,
+  bytes: Uint8Array,
+  document: Record<string, unknown>,
+  written: (path: string) => string,
+): Promise<void> {
+  const out = stringOption(ctx, "out");
+  if (out) {
+    const path = await writeOutputFile(ctx, out, bytes);
+    ctx.print({ ...document, out: path }, written(path));
+    return;
+  }
+  const text = Buffer.from(bytes)
+    .toString("utf8")
+    .replace(/^\uFEFF/, "");
+  if (ctx.json) ctx.printJson({ ...document, out: null, csv: text });
+  else ctx.io.stdout(text);
+}
 
 export const exportCommands: CliCommand[] = [
   {
@@ -18,25 +41,12 @@ export const exportCommands: CliCommand[] = [
       const handle = await ctx.db();
       const users = await selectUsers(handle.db, parsed.filter, ctx.now());
       const bytes = exportCsv(users);
-      const out = stringOption(ctx, "out");
-      if (out) {
-        const path = await writeOutputFile(ctx, out, bytes);
-        ctx.print({ count: users.length, out: path }, `Exported ${users.length} users to ${path}`);
-      } else if (ctx.json) {
-        ctx.printJson({
-          count: users.length,
-          out: null,
-          csv: Buffer.from(bytes)
-            .toString("utf8")
-            .replace(/^\uFEFF/, ""),
-        });
-      } else {
-        ctx.io.stdout(
-          Buffer.from(bytes)
-            .toString("utf8")
-            .replace(/^\uFEFF/, ""),
-        );
-      }
+      await emitCsv(
+        ctx,
+        bytes,
+        { count: users.length },
+        (path) => `Exported ${users.length} users to ${path}`,
+      );
       return EXIT_OK;
     },
   },
@@ -49,29 +59,12 @@ export const exportCommands: CliCommand[] = [
     async run(ctx) {
       const definition = OPERATION_DEFINITIONS[operationArg(ctx)];
       const bytes = writeCsv(definition.templateColumns, definition.templateExample);
-      const out = stringOption(ctx, "out");
-      if (out) {
-        const path = await writeOutputFile(ctx, out, bytes);
-        ctx.print(
-          { operation: definition.operation, columns: definition.templateColumns, out: path },
-          `Template for ${definition.operation} written to ${path}`,
-        );
-      } else if (ctx.json) {
-        ctx.printJson({
-          operation: definition.operation,
-          columns: definition.templateColumns,
-          out: null,
-          csv: Buffer.from(bytes)
-            .toString("utf8")
-            .replace(/^\uFEFF/, ""),
-        });
-      } else {
-        ctx.io.stdout(
-          Buffer.from(bytes)
-            .toString("utf8")
-            .replace(/^\uFEFF/, ""),
-        );
-      }
+      await emitCsv(
+        ctx,
+        bytes,
+        { operation: definition.operation, columns: definition.templateColumns },
+        (path) => `Template for ${definition.operation} written to ${path}`,
+      );
       return EXIT_OK;
     },
   },

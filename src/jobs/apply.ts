@@ -180,33 +180,39 @@ async function removeLicenses(tx: Executor, pairs: { email: string; sku: string 
     where u.email = x.email and upper(l.sku) = upper(x.sku) and la.user_id = u.id and la.license_id = l.id`);
 }
 
-async function loadAssigned(tx: Executor, emails: string[]): Promise<Map<string, Set<string>>> {
-  const rows = emails.length
-    ? await queryRows<{ email: string; sku: string }>(
-        tx,
-        sql`select u.email, upper(l.sku) as sku from license_assignments la
-              join users u on u.id = la.user_id join licenses l on l.id = la.license_id
-            where u.email in (select jsonb_array_elements_text(${json(emails)}))`,
-      )
-    : [];
+/** e-mail → the set of values a query pairs with it (`select u.email, … as value`), for these e-mails. */
+async function loadSets(
+  tx: Executor,
+  emails: string[],
+  pairs: ReturnType<typeof sql>,
+): Promise<Map<string, Set<string>>> {
   const map = new Map<string, Set<string>>();
-  for (const r of rows) map.set(r.email, (map.get(r.email) ?? new Set()).add(r.sku));
+  if (!emails.length) return map;
+  const rows = await queryRows<{ email: string; value: string }>(
+    tx,
+    sql`${pairs} where u.email in (select jsonb_array_elements_text(${json(emails)}))`,
+  );
+  for (const r of rows) map.set(r.email, (map.get(r.email) ?? new Set()).add(r.value));
   return map;
 }
 
-async function loadMemberships(tx: Executor, emails: string[]): Promise<Map<string, Set<string>>> {
-  const rows = emails.length
-    ? await queryRows<{ email: string; name: string }>(
-        tx,
-        sql`select u.email, lower(g.name) as name from group_members gm
-              join users u on u.id = gm.user_id join groups g on g.id = gm.group_id
-            where u.email in (select jsonb_array_elements_text(${json(emails)}))`,
-      )
-    : [];
-  const map = new Map<string, Set<string>>();
-  for (const r of rows) map.set(r.email, (map.get(r.email) ?? new Set()).add(r.name));
-  return map;
-}
+/** e-mail → upper-case SKUs assigned. */
+const loadAssigned = (tx: Executor, emails: string[]) =>
+  loadSets(
+    tx,
+    emails,
+    sql`select u.email, upper(l.sku) as value from license_assignments la
+          join users u on u.id = la.user_id join licenses l on l.id = la.license_id`,
+  );
+
+/** e-mail → lower-case group names. */
+const loadMemberships = (tx: Executor, emails: string[]) =>
+  loadSets(
+    tx,
+    emails,
+    sql`select u.email, lower(g.name) as value from group_members gm
+          join users u on u.id = gm.user_id join groups g on g.id = gm.group_id`,
+  );
 
 async function loadGroupNames(tx: Executor): Promise<Map<string, string>> {
   const rows = await queryRows<{ name: string }>(tx, sql`select name from groups`);
