@@ -10,6 +10,7 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import { ConfigError } from "../src/config.ts";
 import { type RunningApp, startServer } from "../src/main.ts";
 import { createPostgresDatabase, databaseTargets, openTestDatabase } from "./support/db.ts";
+import { startFakeSlack } from "./support/fake-slack.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 
@@ -69,16 +70,29 @@ describe("main", () => {
 
   it("does not warn when Slack is configured", async () => {
     const { logger, lines } = capturingLogger();
-    running = await startServer({
-      env: { PORT: "0", SLACK_BOT_TOKEN: "xoxb-test", SLACK_SIGNING_SECRET: "secret" },
-      logger,
-      host: "127.0.0.1",
-      openDb: () => openTestDatabase("pglite"),
-    });
-    expect(running.slackProblems).toEqual([]);
-    expect(lines.filter((line) => line.level >= 40)).toEqual([]);
-    // Secrets never reach the logs.
-    expect(JSON.stringify(lines)).not.toContain("secret");
+    const fake = await startFakeSlack();
+    try {
+      running = await startServer({
+        env: {
+          PORT: "0",
+          SLACK_BOT_TOKEN: fake.botToken,
+          SLACK_SIGNING_SECRET: "signing-secret-value-42",
+          SLACK_API_URL: fake.url,
+        },
+        logger,
+        host: "127.0.0.1",
+        openDb: () => openTestDatabase("pglite"),
+      });
+      expect(running.slackProblems).toEqual([]);
+      expect(lines.filter((line) => line.level >= 40)).toEqual([]);
+      // Secrets never reach the logs.
+      expect(JSON.stringify(lines)).not.toContain("signing-secret-value-42");
+      expect(JSON.stringify(lines)).not.toContain(fake.botToken);
+      await running.stop();
+      running = undefined;
+    } finally {
+      await fake.close();
+    }
   });
 
   it("refuses a bad configuration before starting anything", async () => {
