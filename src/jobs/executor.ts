@@ -73,7 +73,7 @@ export async function claimJob(
 
 interface PendingItem {
   row: number;
-  key: string;
+  seq: number;
   action: PlannedAction | string | null;
 }
 
@@ -120,32 +120,25 @@ async function runBatches(
   options: ExecuteOptions,
   { secrets, batchSize, hasChosenPasswords, auditExtra, heartbeat }: BatchContext,
 ): Promise<JobRecord> {
-  const { db, sealer } = deps;
+  const { db } = deps;
   const clock = deps.clock ?? (() => new Date());
   let job = claimed;
+  const limit = hasChosenPasswords ? Math.min(batchSize, CHOSEN_PASSWORD_BATCH) : batchSize;
 
-  for (;;) {
-    // Let the event loop breathe between batches: PGlite answers without real I/O, so without this a
-    // whole job would run in one macrotask, starving signals (SIGTERM), the lease timer and HTTP requests.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (heartbeat.lost) {
-      deps.logger?.warn({ jobId: job.id, owner: options.owner }, "lease renewal found another owner");
-      throw new LeaseLostError(job.id);
-    }
-    if (options.shouldStop?.()) {
-      await heartbeat.stop();
-      await releaseLease(db, job.id, options.owner);
-      return (await getJob(db, job.id)) ?? job;
-    }
-    const limit = hasChosenPasswords ? Math.min(batchSize, CHOSEN_PASSWORD_BATCH) : batchSize;
+  // Reads the next pending items after `after` (in execution order) and prepares them (passwords).
+  // While a batch's transaction runs, the next batch is read and prepared alongside it: it only reads
+  // items the running batch does not touch, and writes nothing, so the database and this process work
+  // at the same time. Whatever it read is re-checked inside its own transaction (pending, lease).
+  const prepare = async (after: Cursor | null): Promise<PreparedBatch | null> => {
     const pending = await queryRows<PendingItem>(
       db,
-      sql`select j.row, j.key, p.action from job_items j
+      sql`select j.row, j.seq, p.action from job_items j
           join plan_rows p on p.plan_id = ${job.planId} and p.row = j.row
-          where j.job_id = ${job.id} and j.status = 'pending' order by j.seq limit ${limit}`,
+          where j.job_id = ${job.id} and j.status = 'pending'
+            ${after ? sql`and j.seq >= ${after.seq} and (j.seq, j.row) > (${after.seq}, ${after.row})` : sql``}
+          order by j.seq, j.row limit ${limit}`,
     );
-    if (pending.length === 0) break;
-
+    if (pending.length === 0) return null;
     const credentials: { row: number; email: string; password: string }[] = [];
     const items: WorkItem[] = await Promise.all(
       pending.map(async ({ row, action: raw }): Promise<WorkItem> => {
@@ -162,61 +155,42 @@ async function runBatches(
         return { row, action };
       }),
     );
-
-    const now = clock();
-    const nowIso = now.toISOString();
-    const updated = await db.transaction(async (tx) => {
-      const outcomes = await applyBatch(tx, items, nowIso);
-      const counts = countOutcomes(outcomes);
-      await tx.execute(sql`
-        update job_items j set status = x.status, reason = x.reason, before = x.before, after = x.after,
-          user_id = x.user_id::uuid, processed_at = ${nowIso}::timestamptz
-        from jsonb_to_recordset(${JSON.stringify(outcomes.map(itemRecord))}::jsonb)
-          as x(row int, status text, reason text, before jsonb, after jsonb, user_id text)
-        where j.job_id = ${job.id} and j.row = x.row and j.status = 'pending'`);
-      const keyOf = new Map(pending.map((p) => [p.row, p.key]));
-      const audits = outcomes
-        .filter((o) => o.status === "succeeded")
-        .map((o) => ({
-          target: keyOf.get(o.row) ?? "",
-          before: o.before,
-          after: o.after,
-          row: o.row,
-        }));
-      if (audits.length) {
-        await tx.execute(sql`
-          insert into audit_log (at, actor, source, action, target, before, after, job_id, details)
-          select ${nowIso}::timestamptz, ${job.approvedBy}, ${job.source}, ${`user.${job.operation}`}, x.target,
-            x.before, x.after, ${job.id}, jsonb_build_object('row', x.row) || ${auditExtra}::jsonb
-          from jsonb_to_recordset(${JSON.stringify(audits)}::jsonb) as x(target text, before jsonb, after jsonb, row int)`);
+    const last = pending[pending.length - 1]!;
+    return { items, credentials, last: { seq: Number(last.seq), row: Number(last.row) } };
+  };
+  // The batch being prepared; settled (never left running) whenever this function returns or throws.
+  let next: Promise<PreparedBatch | null> = prepare(null);
+  const settleNext = () =>
+    next.then(
+      () => undefined,
+      () => undefined,
+    );
+  try {
+    for (;;) {
+      // Let the event loop breathe between batches: PGlite answers without real I/O, so without this a
+      // whole job would run in one macrotask, starving signals (SIGTERM), the lease timer and HTTP requests.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (heartbeat.lost) {
+        deps.logger?.warn({ jobId: job.id, owner: options.owner }, "lease renewal found another owner");
+        throw new LeaseLostError(job.id);
       }
-      const succeededRows = new Set(outcomes.filter((o) => o.status === "succeeded").map((o) => o.row));
-      const delivered = credentials.filter((c) => succeededRows.has(c.row));
-      if (delivered.length) {
-        await tx.insert(jobCredentials).values({
-          jobId: job.id,
-          firstRow: delivered[0]!.row,
-          count: delivered.length,
-          sealed: sealer.seal(JSON.stringify(delivered)),
-        });
+      if (options.shouldStop?.()) {
+        await settleNext();
+        await heartbeat.stop();
+        await releaseLease(db, job.id, options.owner);
+        return (await getJob(db, job.id)) ?? job;
       }
-      const [next] = await tx
-        .update(jobs)
-        .set({
-          processed: sql`${jobs.processed} + ${outcomes.length}`,
-          succeeded: sql`${jobs.succeeded} + ${counts.succeeded}`,
-          failed: sql`${jobs.failed} + ${counts.failed}`,
-          skipped: sql`${jobs.skipped} + ${counts.skipped}`,
-          leaseExpiresAt: new Date(now.getTime() + options.leaseSeconds * 1000).toISOString(),
-        })
-        .where(and(eq(jobs.id, job.id), eq(jobs.leaseOwner, options.owner)))
-        .returning();
-      if (!next) throw new LeaseLostError(job.id);
-      return next;
-    });
-    job = updated;
-    deps.logger?.debug({ jobId: job.id, processed: job.processed, total: job.total }, "batch committed");
-    await safely(deps, () => options.onProgress?.(job));
+      const batch = await next;
+      if (!batch) break;
+      next = prepare(batch.last);
+      // Awaited at the next turn (or settled on the way out): never an unhandled rejection meanwhile.
+      next.catch(() => undefined);
+      job = await commitBatch(deps, job, options, batch, auditExtra, clock);
+      deps.logger?.debug({ jobId: job.id, processed: job.processed, total: job.total }, "batch committed");
+      await safely(deps, () => options.onProgress?.(job));
+    }
+  } finally {
+    await settleNext();
   }
 
   await heartbeat.stop();
@@ -235,6 +209,77 @@ async function runBatches(
   await db.update(plans).set({ secrets: null }).where(eq(plans.id, job.planId));
   await safely(deps, () => options.onProgress?.(finished));
   return finished;
+}
+
+interface Cursor {
+  seq: number;
+  row: number;
+}
+
+interface PreparedBatch {
+  items: WorkItem[];
+  credentials: { row: number; email: string; password: string }[];
+  /** The last item's position in the execution order: the next batch starts after it. */
+  last: Cursor;
+}
+
+/** Commits one prepared batch in one transaction, guarded by the lease; returns the job's new counters. */
+async function commitBatch(
+  deps: ExecutorDeps,
+  job: JobRecord,
+  options: ExecuteOptions,
+  { items, credentials }: PreparedBatch,
+  auditExtra: string,
+  clock: () => Date,
+): Promise<JobRecord> {
+  const { db, sealer } = deps;
+  const now = clock();
+  const nowIso = now.toISOString();
+  return db.transaction(async (tx) => {
+    const outcomes = await applyBatch(tx, items, nowIso);
+    const counts = countOutcomes(outcomes);
+    // One statement records the outcomes and writes the audit rows of the succeeded ones: the batch's
+    // before/after values travel (and are parsed) once, and the audit copies them from the job items.
+    await tx.execute(sql`
+      with x as materialized (
+        select * from jsonb_to_recordset(${JSON.stringify(outcomes.map(itemRecord))}::jsonb)
+          as x(row int, status text, reason text, before jsonb, after jsonb, user_id text)
+      ), done as (
+        update job_items j set status = x.status, reason = x.reason, before = x.before, after = x.after,
+          user_id = x.user_id::uuid, processed_at = ${nowIso}::timestamptz
+        from x
+        where j.job_id = ${job.id} and j.row = x.row and j.status = 'pending'
+        returning j.row, j.seq, j.key, j.status, j.before, j.after
+      )
+      insert into audit_log (at, actor, source, action, target, before, after, job_id, details)
+      select ${nowIso}::timestamptz, ${job.approvedBy}, ${job.source}, ${`user.${job.operation}`}, done.key,
+        done.before, done.after, ${job.id}, jsonb_build_object('row', done.row) || ${auditExtra}::jsonb
+      from done where done.status = 'succeeded'
+      order by done.seq, done.row`);
+    const succeededRows = new Set(outcomes.filter((o) => o.status === "succeeded").map((o) => o.row));
+    const delivered = credentials.filter((c) => succeededRows.has(c.row));
+    if (delivered.length) {
+      await tx.insert(jobCredentials).values({
+        jobId: job.id,
+        firstRow: delivered[0]!.row,
+        count: delivered.length,
+        sealed: sealer.seal(JSON.stringify(delivered)),
+      });
+    }
+    const [next] = await tx
+      .update(jobs)
+      .set({
+        processed: sql`${jobs.processed} + ${outcomes.length}`,
+        succeeded: sql`${jobs.succeeded} + ${counts.succeeded}`,
+        failed: sql`${jobs.failed} + ${counts.failed}`,
+        skipped: sql`${jobs.skipped} + ${counts.skipped}`,
+        leaseExpiresAt: new Date(now.getTime() + options.leaseSeconds * 1000).toISOString(),
+      })
+      .where(and(eq(jobs.id, job.id), eq(jobs.leaseOwner, options.owner)))
+      .returning();
+    if (!next) throw new LeaseLostError(job.id);
+    return next;
+  });
 }
 
 export interface LeaseHeartbeat {
