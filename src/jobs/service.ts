@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import { readCsv, writeCsv } from "../core/csv/index.ts";
 import { OPERATION_DEFINITIONS } from "../core/operations/index.ts";
-import { planOperation } from "../core/plan.ts";
+import { type PlanResult, planOperation } from "../core/plan.ts";
 import { tableFromSelection } from "../core/selection.ts";
 import type { CsvTable, DirectoryUser, Field, Operation, Plan, Refusal } from "../core/types.ts";
 import type { Database } from "../directory/client.ts";
@@ -63,6 +63,24 @@ function withDefaults(table: CsvTable, defaults: Partial<Record<Field, string>> 
   };
 }
 
+/** table → directory view (the users the file names) → plan. Reads the directory; stores nothing. */
+async function planAgainstDirectory(
+  engine: Engine,
+  operation: Operation,
+  table: CsvTable,
+  defaults: Partial<Record<Field, string>> | undefined,
+  now: Date,
+): Promise<PlanResult> {
+  const withValues = withDefaults(table, defaults);
+  const directory = await loadDirectoryView(engine.db, referencedEmails(withValues), now);
+  return planOperation({
+    operation,
+    table: withValues,
+    directory,
+    options: { passwordMinLength: engine.limits.passwordMinLength },
+  });
+}
+
 /** Plans without storing anything: the CLI's `plan` (validate and diff; changes nothing). */
 export async function previewFile(
   engine: Engine,
@@ -70,14 +88,13 @@ export async function previewFile(
 ): Promise<{ ok: true; plan: Plan } | { ok: false; refusal: Refusal }> {
   const read = readCsv(input.bytes, { maxRows: engine.limits.maxRows });
   if (!read.ok) return read;
-  const table = withDefaults(read.table, input.defaults);
-  const directory = await loadDirectoryView(engine.db, referencedEmails(table), engine.clock());
-  const result = planOperation({
-    operation: input.operation,
-    table,
-    directory,
-    options: { passwordMinLength: engine.limits.passwordMinLength },
-  });
+  const result = await planAgainstDirectory(
+    engine,
+    input.operation,
+    read.table,
+    input.defaults,
+    engine.clock(),
+  );
   return result.ok ? { ok: true, plan: result.plan } : result;
 }
 
@@ -86,14 +103,7 @@ export async function planTable(
   input: Omit<PlanFileInput, "bytes"> & { table: CsvTable; bytes: Uint8Array },
 ): Promise<PlanOutcome> {
   const now = engine.clock();
-  const table = withDefaults(input.table, input.defaults);
-  const directory = await loadDirectoryView(engine.db, referencedEmails(table), now);
-  const result = planOperation({
-    operation: input.operation,
-    table,
-    directory,
-    options: { passwordMinLength: engine.limits.passwordMinLength },
-  });
+  const result = await planAgainstDirectory(engine, input.operation, input.table, input.defaults, now);
   if (!result.ok) return result;
   const stored = await savePlan(engine.db, engine.sealer, {
     plan: result.plan,

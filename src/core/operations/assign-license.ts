@@ -10,7 +10,15 @@
 
 import { formatList } from "../plan-rules/values.ts";
 import type { Field } from "../types.ts";
-import { cell, error, existingUser, type OperationDefinition, rowSchemaFor, skip } from "./definition.ts";
+import {
+  cell,
+  error,
+  existingUser,
+  type OperationDefinition,
+  requiredCell,
+  rowSchemaFor,
+  skip,
+} from "./definition.ts";
 import { hasSku, resolveLicenses } from "./lists.ts";
 
 const REQUIRED: Field[] = ["email", "license"];
@@ -36,8 +44,7 @@ export const assignLicenseOperation: OperationDefinition = {
     if ("draft" in found) return found.draft;
     const { user } = found;
     const errors: string[] = [];
-    const wanted = cell(record, "license");
-    if (wanted === "") errors.push(`${ctx.headerOf("license")} is required`);
+    const wanted = requiredCell(record, "license", ctx, errors);
     const assign = resolveLicenses(wanted, ctx, errors);
     const remove = resolveLicenses(cell(record, "removeLicense"), ctx, errors);
     for (const l of assign) {

@@ -13,7 +13,7 @@ import { deriveDisplayName, formatList, isClearToken, yesNo } from "../plan-rule
 import type { AttributeField, Field, FieldChange, PlannedAction, UserField } from "../types.ts";
 import { type ChangeDraft, cell, error, type OperationDefinition, rowSchemaFor, skip } from "./definition.ts";
 import { hasGroup, hasSku, resolveGroups, resolveLicenses } from "./lists.ts";
-import { parseProfile } from "./profile.ts";
+import { PROFILE_TEMPLATE_COLUMNS, parseProfile } from "./profile.ts";
 
 const REQUIRED: Field[] = ["email"];
 const USED: Field[] = [
@@ -45,22 +45,7 @@ export const createOperation: OperationDefinition = {
     "Password",
     "ForceChangePassword",
     "BlockSignIn",
-    "Department",
-    "JobTitle",
-    "Manager",
-    "EmployeeId",
-    "Office",
-    "Phone",
-    "Mobile",
-    "StreetAddress",
-    "City",
-    "State",
-    "PostalCode",
-    "Country",
-    "UsageLocation",
-    "Company",
-    "Name",
-    "CustomAttribute1",
+    ...PROFILE_TEMPLATE_COLUMNS,
     "License",
     "Groups",
   ],

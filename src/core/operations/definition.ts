@@ -95,6 +95,13 @@ export function cell(record: CsvRecord, field: Field): string {
   return record.values[field] ?? "";
 }
 
+/** A value the operation needs on every row: "" (and "<Header> is required" in `errors`) when blank. */
+export function requiredCell(record: CsvRecord, field: Field, ctx: PlanContext, errors: string[]): string {
+  const value = cell(record, field);
+  if (value === "") errors.push(`${ctx.headerOf(field)} is required`);
+  return value;
+}
+
 export function error(reason: string): ErrorDraft {
   return { outcome: "error", reason };
 }

@@ -74,3 +74,12 @@ export function hasGroup(userGroups: readonly string[], name: string): boolean {
   const k = name.toLowerCase();
   return userGroups.some((g) => g.toLowerCase() === k);
 }
+
+/** add-to-group and remove-from-group take the same file. */
+export const GROUP_TEMPLATE = {
+  columns: ["UserPrincipalName", "Group"],
+  example: [
+    ["jane.doe@example.com", "Sales"],
+    ["john.smith@example.com", "Sales; All Staff"],
+  ],
+};

@@ -114,3 +114,23 @@ export function readBoolean(
   if (b === undefined) errors.push(booleanMessage(raw, ctx.headerOf(field)));
   return b;
 }
+
+/** The profile columns of the create and update templates, in template order (same names, same order). */
+export const PROFILE_TEMPLATE_COLUMNS = [
+  "Department",
+  "JobTitle",
+  "Manager",
+  "EmployeeId",
+  "Office",
+  "Phone",
+  "Mobile",
+  "StreetAddress",
+  "City",
+  "State",
+  "PostalCode",
+  "Country",
+  "UsageLocation",
+  "Company",
+  "Name",
+  "CustomAttribute1",
+] as const;

@@ -3,8 +3,15 @@
 
 import { formatList } from "../plan-rules/values.ts";
 import type { Field } from "../types.ts";
-import { cell, error, existingUser, type OperationDefinition, rowSchemaFor, skip } from "./definition.ts";
-import { hasGroup, resolveGroups } from "./lists.ts";
+import {
+  error,
+  existingUser,
+  type OperationDefinition,
+  requiredCell,
+  rowSchemaFor,
+  skip,
+} from "./definition.ts";
+import { GROUP_TEMPLATE, hasGroup, resolveGroups } from "./lists.ts";
 
 const FIELDS: Field[] = ["email", "group"];
 
@@ -14,11 +21,8 @@ export const removeFromGroupOperation: OperationDefinition = {
   description: "Removes each user from the Group column's groups (several separated by ;).",
   requiredFields: FIELDS,
   usedFields: FIELDS,
-  templateColumns: ["UserPrincipalName", "Group"],
-  templateExample: [
-    ["jane.doe@example.com", "Sales"],
-    ["john.smith@example.com", "Sales; All Staff"],
-  ],
+  templateColumns: GROUP_TEMPLATE.columns,
+  templateExample: GROUP_TEMPLATE.example,
   rowSchema: rowSchemaFor(FIELDS, FIELDS),
 
   planRow(record, key, ctx) {
@@ -26,8 +30,7 @@ export const removeFromGroupOperation: OperationDefinition = {
     if ("draft" in found) return found.draft;
     const { user } = found;
     const errors: string[] = [];
-    const value = cell(record, "group");
-    if (value === "") errors.push(`${ctx.headerOf("group")} is required`);
+    const value = requiredCell(record, "group", ctx, errors);
     const groups = resolveGroups(value, ctx, errors);
     if (errors.length > 0) return error(errors.join("; "));
 

@@ -3,7 +3,14 @@
 
 import { formatList } from "../plan-rules/values.ts";
 import type { Field } from "../types.ts";
-import { cell, error, existingUser, type OperationDefinition, rowSchemaFor, skip } from "./definition.ts";
+import {
+  error,
+  existingUser,
+  type OperationDefinition,
+  requiredCell,
+  rowSchemaFor,
+  skip,
+} from "./definition.ts";
 import { hasSku, resolveLicenses } from "./lists.ts";
 
 const FIELDS: Field[] = ["email", "license"];
@@ -26,8 +33,7 @@ export const removeLicenseOperation: OperationDefinition = {
     if ("draft" in found) return found.draft;
     const { user } = found;
     const errors: string[] = [];
-    const value = cell(record, "license");
-    if (value === "") errors.push(`${ctx.headerOf("license")} is required`);
+    const value = requiredCell(record, "license", ctx, errors);
     const licenses = resolveLicenses(value, ctx, errors);
     if (errors.length > 0) return error(errors.join("; "));
 

@@ -11,7 +11,7 @@ import { currentValue, PROFILE_FIELDS } from "../plan-rules/fields.ts";
 import { yesNo } from "../plan-rules/values.ts";
 import type { AttributeField, Field, FieldChange, PlannedAction, UserField } from "../types.ts";
 import { error, existingUser, type OperationDefinition, rowSchemaFor, skip } from "./definition.ts";
-import { parseProfile } from "./profile.ts";
+import { PROFILE_TEMPLATE_COLUMNS, parseProfile } from "./profile.ts";
 
 const REQUIRED: Field[] = ["email"];
 const USED: Field[] = ["email", ...PROFILE_FIELDS, "manager", "forceChangePassword", "blockSignIn"];
@@ -28,22 +28,7 @@ export const updateOperation: OperationDefinition = {
     "DisplayName",
     "FirstName",
     "LastName",
-    "Department",
-    "JobTitle",
-    "Manager",
-    "EmployeeId",
-    "Office",
-    "Phone",
-    "Mobile",
-    "StreetAddress",
-    "City",
-    "State",
-    "PostalCode",
-    "Country",
-    "UsageLocation",
-    "Company",
-    "Name",
-    "CustomAttribute1",
+    ...PROFILE_TEMPLATE_COLUMNS,
     "BlockSignIn",
     "ForceChangePassword",
   ],
