@@ -13,6 +13,7 @@ import {
   toResultRows,
 } from "../jobs/results.ts";
 import { confirm, type Engine, planFile, previewFile, runUntilFinished } from "../jobs/service.ts";
+import { welcomeOutcomes } from "../jobs/welcome-delivery.ts";
 import { type CliCommand, type CommandContext, EXIT_OK, formatTable, stringOption } from "./context.ts";
 import { cliEngine } from "./engine.ts";
 
@@ -71,6 +72,7 @@ export function planText(plan: Plan): string {
 export async function runDocument(engine: Engine, job: JobRecord) {
   const items = await listJobOutcomes(engine.db, job.id);
   const decided = job.status === "queued" ? items.filter((i) => i.status !== "pending") : items;
+  const welcome = await welcomeOutcomes(engine.db, job.id);
   return {
     jobId: job.id,
     status: job.status,
@@ -81,6 +83,7 @@ export async function runDocument(engine: Engine, job: JobRecord) {
       key: r.key,
       status: r.status,
       reason: r.reason,
+      ...(welcome.has(r.row) ? { welcome: welcome.get(r.row) } : {}),
     })),
   };
 }
@@ -131,9 +134,10 @@ function runText(
 export async function planAndConfirm(
   ctx: CommandContext,
   engine: Engine,
-  input: { operation: Operation; bytes: Uint8Array; fileName: string; undoOf?: string },
+  input: { operation: Operation; bytes: Uint8Array; fileName: string; undoOf?: string; welcome?: boolean },
 ): Promise<JobRecord> {
   const planned = await planFile(engine, {
+    ...(input.welcome !== undefined ? { welcome: input.welcome } : {}),
     operation: input.operation,
     bytes: input.bytes,
     fileName: input.fileName,
@@ -177,20 +181,37 @@ export const operationCommands: CliCommand[] = [
   },
   {
     name: "run",
-    usage: "run <operation> <file.csv> [--results out.csv] [--credentials creds.csv] [--queue]",
+    usage:
+      "run <operation> <file.csv> [--results out.csv] [--credentials creds.csv] [--queue] [--welcome | --no-welcome]",
     summary: "Plan a file and run it as a job (rows with errors are reported, the rest run)",
     args: [
       { name: "operation", required: true },
       { name: "file.csv", required: true },
     ],
-    options: { results: { type: "string" }, credentials: { type: "string" }, queue: { type: "boolean" } },
+    options: {
+      results: { type: "string" },
+      credentials: { type: "string" },
+      queue: { type: "boolean" },
+      // Welcome messages: on by default for create when SMTP is configured; reset-password asks with --welcome.
+      welcome: { type: "boolean" },
+      "no-welcome": { type: "boolean" },
+    },
     async run(ctx) {
       const operation = operationArg(ctx);
       const path = ctx.args[1] ?? "";
       const bytes = await readInputFile(ctx, path);
       const engine = await cliEngine(ctx);
       // Planned and confirmed in a helper so the plan (50,000 rows of objects) is garbage once the job exists.
-      const job = await planAndConfirm(ctx, engine, { operation, bytes, fileName: path });
+      if (ctx.options.welcome && ctx.options["no-welcome"]) {
+        ctx.usageError("cli.bad_option", "--welcome and --no-welcome cannot be used together");
+      }
+      const welcome = ctx.options.welcome ? true : ctx.options["no-welcome"] ? false : undefined;
+      const job = await planAndConfirm(ctx, engine, {
+        operation,
+        bytes,
+        fileName: path,
+        ...(welcome !== undefined ? { welcome } : {}),
+      });
       if (ctx.options.queue) {
         const position = await queuePosition(engine.db, job);
         const doc = await runDocument(engine, job);

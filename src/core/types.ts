@@ -70,6 +70,9 @@ export const ATTRIBUTE_FIELDS = [
   "costCenter",
   "division",
   "employeeType",
+  // Where the welcome message goes before the hire has a mailbox, and the date it names.
+  "personalEmail",
+  "startDate",
   ...Array.from({ length: 15 }, (_, i) => `customAttribute${i + 1}` as const),
 ] as const;
 export type AttributeField = (typeof ATTRIBUTE_FIELDS)[number];

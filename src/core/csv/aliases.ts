@@ -83,6 +83,24 @@ const TIERS: { readonly [F in Field]?: readonly (readonly string[])[] } = {
   costCenter: [["Cost Center", "Cost Centre"]],
   division: [["Division"]],
   employeeType: [["Employee Type", "userType"]],
+  // The address a hire reads before their mailbox exists. Google Workspace exports it as
+  // `Home Secondary Email`, Entra as `otherMails` (its alternate e-mail list), HR systems as personal /
+  // private e-mail. Google's `Work Secondary Email` is deliberately absent: it is another work mailbox.
+  personalEmail: [
+    [
+      "Personal Email",
+      "Personal Email Address",
+      "Private Email",
+      "Home Email",
+      "Home Secondary Email",
+      "Secondary Email",
+      "Alternate Email",
+      "Alternate Email Address",
+      "Recovery Email",
+      "otherMails",
+    ],
+  ],
+  startDate: [["Start Date", "Hire Date", "employeeHireDate", "Date of Hire", "First Day"]],
   ...Object.fromEntries(
     Array.from({ length: 15 }, (_, i) => [
       `customAttribute${i + 1}`,
@@ -118,6 +136,7 @@ const SILENT: ReadonlySet<string> = new Set([
   "failurereason",
   "status",
   "reason",
+  "welcome",
   "lastsignin",
   "assignedlicenses",
   "memberof",
