@@ -96,9 +96,10 @@ const TIERS: { readonly [F in Field]?: readonly (readonly string[])[] } = {
       "Secondary Email",
       "Alternate Email",
       "Alternate Email Address",
-      "Recovery Email",
       "otherMails",
     ],
+    // Google exports carry both; the recovery address is the fallback.
+    ["Recovery Email"],
   ],
   startDate: [["Start Date", "Hire Date", "employeeHireDate", "Date of Hire", "First Day"]],
   ...Object.fromEntries(
