@@ -8,10 +8,10 @@ import type { DirectoryGroup, DirectoryLicense, Field } from "../types.ts";
 import {
   error,
   existingUser,
+  fileShape,
   type OperationDefinition,
   type PlanContext,
   requiredCell,
-  rowSchemaFor,
   skip,
 } from "./definition.ts";
 import { resolveGroups, resolveLicenses } from "./lists.ts";
@@ -66,11 +66,7 @@ export function membershipOperation<T>(spec: MembershipOperation<T>): OperationD
     operation: spec.operation,
     title: spec.title,
     description: spec.description,
-    requiredFields: fields,
-    usedFields: fields,
-    templateColumns: spec.templateColumns,
-    templateExample: spec.templateExample,
-    rowSchema: rowSchemaFor(fields, fields),
+    ...fileShape(fields, fields, spec.templateColumns, spec.templateExample),
 
     planRow(record, key, ctx) {
       const found = existingUser(key, ctx);

@@ -3,8 +3,8 @@
 // only, an unknown user is an error, a user already in the target status is a skip, and the change is the
 // status before and after.
 
-import type { Field, UserStatus } from "../types.ts";
-import { existingUser, type OperationDefinition, rowSchemaFor, skip } from "./definition.ts";
+import type { UserStatus } from "../types.ts";
+import { EMAIL_ONLY_EXAMPLE, existingUser, fileShape, type OperationDefinition, skip } from "./definition.ts";
 
 export interface StatusOperation {
   operation: "disable" | "enable" | "delete";
@@ -19,18 +19,12 @@ export interface StatusOperation {
   already: string;
 }
 
-const FIELDS: Field[] = ["email"];
-
 export function statusOperation(spec: StatusOperation): OperationDefinition {
   return {
     operation: spec.operation,
     title: spec.title,
     description: spec.description,
-    requiredFields: FIELDS,
-    usedFields: FIELDS,
-    templateColumns: ["UserPrincipalName"],
-    templateExample: [["jane.doe@example.com"], ["john.smith@example.com"]],
-    rowSchema: rowSchemaFor(FIELDS, FIELDS),
+    ...fileShape(["email"], ["email"], ["UserPrincipalName"], EMAIL_ONLY_EXAMPLE),
 
     planRow(_record, key, ctx) {
       const found = existingUser(key, ctx, spec.deletedUsers);
