@@ -1,14 +1,14 @@
 // `/bulkusers schedule [name|id]` opens the schedule modal (to create, or edit the named policy);
 // `/bulkusers schedules` (or `schedule list`) lists the schedules. The command router calls
 // `handleScheduleCommand` for those two words (see registerScheduleListeners' return value).
-import type { RespondFn } from "@slack/bolt";
-import type { WebClient } from "@slack/web-api";
 import type { Engine } from "../../jobs/service.ts";
 import { listSchedules, type ScheduleRecord } from "../../scheduler/schedules.ts";
 import { buildNoticeMessage, inlineCode } from "../blocks/index.ts";
+import type { SlackCommandInput } from "../deps.ts";
 import { schedulesListMessage } from "./schedule-list.ts";
 import { scheduleModal } from "./schedule-modal.ts";
 import { mustBeAdmin, type ScheduleListenerDeps, tell } from "./schedule-support.ts";
+
 /** The `/bulkusers` words this module answers. */
 export const SCHEDULE_COMMAND_WORDS = ["schedule", "schedules"] as const;
 
@@ -16,17 +16,8 @@ export function isScheduleCommand(word: string): boolean {
   return (SCHEDULE_COMMAND_WORDS as readonly string[]).includes(word.toLowerCase());
 }
 
-export interface ScheduleCommandInput {
-  /** "schedule" or "schedules". */
-  word: string;
-  /** The text after the word (schedule: a policy name or id to edit). */
-  rest: string;
-  userId: string;
-  channelId: string;
-  triggerId: string;
-  client: WebClient;
-  respond?: RespondFn;
-}
+/** The `schedule` / `schedules` words as the command router hands them over. */
+export type ScheduleCommandInput = SlackCommandInput;
 
 async function findByNameOrId(engine: Engine, text: string): Promise<ScheduleRecord | null> {
   const wanted = text.trim();

@@ -117,45 +117,46 @@ async function refreshList(
   await tell(deps, client, userId, message);
 }
 
+/** What Bolt passes a button listener (the parts these use). */
+interface ButtonArgs {
+  ack: () => Promise<void>;
+  body: unknown;
+  action: unknown;
+  client: WebClient;
+  respond: RespondFn;
+}
+
 /** Pause, Resume, Delete, Edit, New and Run now on the schedules list. */
 export function registerScheduleListActions(app: App, deps: ScheduleListenerDeps): void {
-  const toggle =
-    (enabled: boolean) =>
-    async (args: {
-      ack: () => Promise<void>;
-      body: unknown;
-      action: unknown;
-      client: WebClient;
-      respond: RespondFn;
-    }) => {
-      await args.ack();
-      const body = args.body as BlockAction;
-      const userId = body.user.id;
-      const id = buttonValue(args.action);
-      const verb = enabled ? "resume" : "pause";
-      if (
-        !(await mustBeAdmin(
-          deps,
-          args.client,
-          userId,
-          `${verb} schedules`,
-          { action: `schedule_${verb}`, scheduleId: id },
-          { respond: args.respond },
-        ))
-      )
-        return;
-      const updated = await setScheduleEnabled(deps.engine.db, id, enabled, who(userId, deps.engine));
-      await reloadScheduler(deps);
-      await refreshList(
+  const toggle = (enabled: boolean) => async (args: ButtonArgs) => {
+    await args.ack();
+    const body = args.body as BlockAction;
+    const userId = body.user.id;
+    const id = buttonValue(args.action);
+    const verb = enabled ? "resume" : "pause";
+    if (
+      !(await mustBeAdmin(
         deps,
         args.client,
         userId,
-        args.respond,
-        updated
-          ? `:white_check_mark: *${escapeAndTruncate(updated.name, 80)}* ${enabled ? "resumed" : "paused"}.`
-          : ":warning: That schedule no longer exists.",
-      );
-    };
+        `${verb} schedules`,
+        { action: `schedule_${verb}`, scheduleId: id },
+        { respond: args.respond },
+      ))
+    )
+      return;
+    const updated = await setScheduleEnabled(deps.engine.db, id, enabled, who(userId, deps.engine));
+    await reloadScheduler(deps);
+    await refreshList(
+      deps,
+      args.client,
+      userId,
+      args.respond,
+      updated
+        ? `:white_check_mark: *${escapeAndTruncate(updated.name, 80)}* ${enabled ? "resumed" : "paused"}.`
+        : ":warning: That schedule no longer exists.",
+    );
+  };
   app.action(SCHEDULE_PAUSE_ACTION_ID, toggle(false));
   app.action(SCHEDULE_RESUME_ACTION_ID, toggle(true));
 
@@ -187,13 +188,7 @@ export function registerScheduleListActions(app: App, deps: ScheduleListenerDeps
     );
   });
 
-  const openModal = async (args: {
-    ack: () => Promise<void>;
-    body: unknown;
-    action: unknown;
-    client: WebClient;
-    respond: RespondFn;
-  }) => {
+  const openModal = async (args: ButtonArgs) => {
     await args.ack();
     const body = args.body as BlockAction;
     const userId = body.user.id;

@@ -8,24 +8,16 @@
 // scheduler uses are adapters next to the job reporter (../schedule-reporter.ts, ../notifier.ts).
 
 import type { App } from "@slack/bolt";
+import type { SlackCommandHandler } from "../deps.ts";
 import { registerReactivateAction } from "./inactivity-reactivate.ts";
 import { registerInactivityReviewActions } from "./inactivity-review.ts";
-import {
-  handleScheduleCommand,
-  SCHEDULE_COMMAND_WORDS,
-  type ScheduleCommandInput,
-} from "./schedule-command.ts";
+import { handleScheduleCommand, SCHEDULE_COMMAND_WORDS } from "./schedule-command.ts";
 import { registerScheduleListActions } from "./schedule-list.ts";
 import { registerScheduleModal } from "./schedule-modal.ts";
 import type { ScheduleListenerDeps } from "./schedule-support.ts";
 
 export type { ScheduleListenerDeps } from "./schedule-support.ts";
-export interface ScheduleCommandHandler {
-  /** The `/bulkusers` words to route here. */
-  words: readonly string[];
-  /** Call after ack() for `schedule …` / `schedules`. */
-  handleCommand(input: ScheduleCommandInput): Promise<void>;
-}
+export type ScheduleCommandHandler = SlackCommandHandler;
 
 /**
  * Registers the schedule modal, the list's buttons, the report's buttons and the group search; returns the
