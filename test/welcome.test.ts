@@ -205,7 +205,8 @@ describeEachDatabase("welcome messages", (ctx) => {
     );
     const passwords = (await readCredentials(ctx.handle.db, engine.sealer, job.id)).map((c) => c.password);
 
-    const dms = slack.messages.filter((m) => m.channel === bossId);
+    expect(slack.callsTo("conversations.open").map((c) => c.args.users)).toEqual([bossId, bossId]);
+    const dms = slack.messages.filter((m) => m.channel.startsWith("D"));
     expect(dms.map((m) => m.text)).toEqual([
       "The account of Ada Lovelace (starting 2026-11-09) is ready: they sign in as ada@corp.example. Sign-in instructions went to their personal address ada.l@home.example.",
       "The account of Bob Stone (starting 2026-11-16) is ready: they sign in as bob@corp.example. The sign-in instructions were e-mailed to you: please pass them on.",

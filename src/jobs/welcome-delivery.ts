@@ -23,9 +23,10 @@ export interface WelcomeSettings {
   publicUrl?: string;
 }
 
-/** The two Slack calls the manager's DM needs (a WebClient fits). */
+/** The Slack calls the manager's DM needs (a WebClient fits): find by e-mail, open the DM, post. */
 export interface SlackDirectMessages {
   users: { lookupByEmail(args: { email: string }): Promise<{ user?: { id?: string } }> };
+  conversations: { open(args: { users: string }): Promise<{ channel?: { id?: string } }> };
   chat: { postMessage(args: { channel: string; text: string }): Promise<unknown> };
 }
 
@@ -207,8 +208,10 @@ export function createWelcomeDelivery(deps: WelcomeDeps): WelcomeDelivery {
       const id = found.user?.id;
       if (!id) outcome = "not_in_slack";
       else {
+        const opened = await slack.conversations.open({ users: id });
+        if (!opened.channel?.id) throw new Error("conversations.open returned no channel");
         await slack.chat.postMessage({
-          channel: id,
+          channel: opened.channel.id,
           text: managerDmText({
             name: hire.display_name,
             signInName: claimed.email,
