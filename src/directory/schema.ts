@@ -105,6 +105,8 @@ export const licenses = pgTable(
     sku: text("sku").notNull(),
     name: text("name").notNull(),
     totalSeats: integer("total_seats").notNull(),
+    /** The SKU's service plans (e.g. EXCHANGE_S_ENTERPRISE, TEAMS1), as Entra names them. */
+    servicePlans: jsonb("service_plans").$type<string[]>().notNull().default([]),
     createdAt: at("created_at").notNull().defaultNow(),
   },
   (t) => [
@@ -124,6 +126,8 @@ export const licenseAssignments = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     assignedAt: at("assigned_at").notNull().defaultNow(),
+    /** Service plans of the license switched off for this user (Entra's disabledPlans). */
+    disabledPlans: jsonb("disabled_plans").$type<string[]>().notNull().default([]),
   },
   (t) => [
     primaryKey({ columns: [t.licenseId, t.userId] }),

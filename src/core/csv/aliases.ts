@@ -69,6 +69,9 @@ const TIERS: { readonly [F in Field]?: readonly (readonly string[])[] } = {
   license: [["License", "Licenses", "SKU", "License SKU"]],
   removeLicense: [["Remove License", "Old License", "License to Remove"]],
   group: [["Group", "Groups", "Group Name"]],
+  disabledPlans: [["DisabledPlans", "Disabled Service Plans"]],
+  enablePlans: [["EnablePlans", "Plans to Enable", "Enable Service Plans"]],
+  disablePlans: [["DisablePlans", "Plans to Disable", "Disable Service Plans"]],
 
   company: [["Company", "Organization", "Company Name"]],
   postalCode: [["PostalCode", "ZIP", "ZIP Code", "ZIP or Postal Code", "Postcode"]],
@@ -140,6 +143,7 @@ const SILENT: ReadonlySet<string> = new Set([
   "welcome",
   "lastsignin",
   "assignedlicenses",
+  "disabledplansbylicense",
   "memberof",
   "created",
 ]);
