@@ -4,15 +4,14 @@
 // results, audit rows and undo work as for any operation. Nothing here knows about cron or Slack.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import {
-  buildReportRows,
   evaluateInactivity,
   type InactivityDecision,
   type InactivityEvaluation,
   type InactivityPolicy,
   type InactivityUser,
   type InactivityWarning,
-  type ReportRow,
 } from "../core/inactivity.ts";
+import { buildReportRows, type ReportRow } from "../core/inactivity-report.ts";
 import type { DirectoryUser, Refusal } from "../core/types.ts";
 import { type Executor, queryRows } from "../directory/client.ts";
 import { auditLog, inactivityWarnings, type JobRecord, type ScheduleRecord } from "../directory/schema.ts";
