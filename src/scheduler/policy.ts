@@ -102,6 +102,26 @@ export async function loadPolicyUsers(
   return { users, activeUserCount: Number(count?.n ?? 0), warnings };
 }
 
+/** Evaluates `policy` now against the directory (and, for a schedule, the warnings it has sent). */
+export async function evaluatePolicy(
+  db: Executor,
+  policy: InactivityPolicy,
+  options: { now: Date; scheduleId?: string },
+): Promise<InactivityEvaluation<PolicyUser>> {
+  const data = await loadPolicyUsers(db, {
+    inactiveDays: policy.inactiveDays,
+    now: options.now,
+    scheduleId: options.scheduleId,
+  });
+  return evaluateInactivity({
+    users: data.users,
+    policy,
+    warnings: data.warnings,
+    now: options.now.toISOString(),
+    activeUserCount: data.activeUserCount,
+  });
+}
+
 export interface StoredPlanRef {
   id: string;
   expiresAt: string;
@@ -218,18 +238,7 @@ export async function runPolicy(
   const dryRun = options.dryRun ?? false;
   const actor = options.actor ?? scheduleActor(schedule.id);
   const policy = policyOf(schedule);
-  const data = await loadPolicyUsers(engine.db, {
-    inactiveDays: policy.inactiveDays,
-    now,
-    scheduleId: schedule.id,
-  });
-  const evaluation = evaluateInactivity({
-    users: data.users,
-    policy,
-    warnings: data.warnings,
-    now: nowIso,
-    activeUserCount: data.activeUserCount,
-  });
+  const evaluation = await evaluatePolicy(engine.db, policy, { now, scheduleId: schedule.id });
 
   // Warnings: the bookkeeping first (one transaction), the DMs after it (never Slack inside a transaction).
   // Without any notifier (Slack off) nobody is warned, so the lead time never starts: no one is deactivated
@@ -429,13 +438,7 @@ export async function deactivateInactive(
     capCount: null,
     capPercent: null,
   };
-  const data = await loadPolicyUsers(engine.db, { inactiveDays: options.days, now });
-  const evaluation = evaluateInactivity({
-    users: data.users,
-    policy,
-    now: now.toISOString(),
-    activeUserCount: data.activeUserCount,
-  });
+  const evaluation = await evaluatePolicy(engine.db, policy, { now });
   let result: DeactivationResult = { plan: null, job: null, refusal: null, outcomes: null };
   if (!options.dryRun && evaluation.toDeactivate.length > 0) {
     result = await planDeactivation(engine, {
