@@ -5,7 +5,7 @@ import type { App, BlockAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { loadPlan, loadPlanRows } from "../../jobs/plan-store.ts";
 import { planSelection } from "../../jobs/service.ts";
-import { evaluatePolicy } from "../../scheduler/policy.ts";
+import { evaluatePolicy } from "../../scheduler/policy-users.ts";
 import { getSchedule, policyOf } from "../../scheduler/schedules.ts";
 import { slackActor } from "../auth.ts";
 import {
