@@ -1,6 +1,12 @@
-// The `bulkusers` command line (DESIGN §5): `npm run -s bulkusers -- <command> [options]`.
-// Everything lives in src/cli/; this entry only wires the real process to it.
+// The `bulkusers` command line (DESIGN §5): `npx bulkusers <command> [options]` (package.json `bin`), or
+// `npm run -s bulkusers -- <command> [options]`. Everything lives in src/cli/; this entry only wires the
+// real process to it: the streams, the terminal (questions and progress bars only on a TTY), the folder
+// the command was typed in.
+import { createInterface } from "node:readline/promises";
+import { invocationDirectory } from "./cli/context.ts";
 import { runCli } from "./cli/run-cli.ts";
+
+const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
 
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (text) => {
@@ -10,5 +16,16 @@ process.exitCode = await runCli(process.argv.slice(2), {
     process.stderr.write(text);
   },
   env: process.env,
-  cwd: process.cwd(),
+  cwd: invocationDirectory(process.env, process.cwd()),
+  interactive,
+  ask: async (question) => {
+    // Questions go to stderr: stdout stays the command's answer (one JSON document with --json).
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  },
+  ...(process.stderr.isTTY ? { progressStream: process.stderr } : {}),
 });
