@@ -90,12 +90,14 @@ export const jobCommands: CliCommand[] = [
                 id: j.id,
                 operation: j.operation,
                 status: j.status,
-                succeeded: j.summary.succeeded,
+                ok: j.summary.succeeded,
                 failed: j.summary.failed,
                 skipped: j.summary.skipped,
-                by: j.approvedBy,
-                queued: j.queuedAt,
+                // To the second: the table stays within 100 columns (JSON and `job <id>` keep milliseconds).
+                queued: j.queuedAt?.replace(/\.\d{3}Z$/, "Z"),
               })),
+              undefined,
+              { flexible: ["operation"] },
             )
           : "No jobs yet.",
       );

@@ -31,15 +31,26 @@ function cellText(value: unknown): string {
   return String(value).replace(/\r\n|\r|\n/g, " ");
 }
 
-/** Column widths: each column's widest cell, the widest shrunk first until the table fits `maxWidth`. */
-export function fitWidths(natural: number[], maxWidth: number): number[] {
+/**
+ * Column widths: each column's widest cell; while the table is too wide, the widest of the `flexible`
+ * columns gives way first (free text such as reasons), then the widest of all (never below 6).
+ */
+export function fitWidths(natural: number[], maxWidth: number, flexible: number[] = []): number[] {
   const widths = [...natural];
   const total = () => widths.reduce((sum, w) => sum + w, 0) + GAP * (widths.length - 1);
+  const widest = (candidates: number[]) =>
+    candidates.reduce<number | undefined>(
+      (best, i) =>
+        (widths[i] ?? 0) > MIN_COLUMN && (best === undefined || (widths[i] ?? 0) > (widths[best] ?? 0))
+          ? i
+          : best,
+      undefined,
+    );
+  const all = widths.map((_, i) => i);
   while (total() > maxWidth) {
-    let widest = 0;
-    for (let i = 1; i < widths.length; i++) if ((widths[i] ?? 0) > (widths[widest] ?? 0)) widest = i;
-    if ((widths[widest] ?? 0) <= MIN_COLUMN) break;
-    widths[widest] = (widths[widest] ?? 0) - 1;
+    const column = widest(flexible) ?? widest(all);
+    if (column === undefined) break;
+    widths[column] = (widths[column] ?? 0) - 1;
   }
   return widths;
 }
@@ -47,12 +58,17 @@ export function fitWidths(natural: number[], maxWidth: number): number[] {
 export function formatTable(
   rows: Array<Record<string, unknown>>,
   columns?: string[],
-  options: { maxWidth?: number } = {},
+  options: { maxWidth?: number; flexible?: string[] } = {},
 ): string {
   const keys = columns ?? Object.keys(rows[0] ?? {});
   const cells = rows.map((row) => keys.map((key) => cellText(row[key])));
   const natural = keys.map((key, i) => Math.max(key.length, ...cells.map((r) => (r[i] ?? "").length), 1));
-  const widths = fitWidths(natural, options.maxWidth ?? TABLE_WIDTH);
+  const flexible = (
+    options.flexible ?? ["reason", "changes", "detail", "description", "name", "title", "target"]
+  )
+    .map((key) => keys.indexOf(key))
+    .filter((i) => i >= 0);
+  const widths = fitWidths(natural, options.maxWidth ?? TABLE_WIDTH, flexible);
   const numeric = keys.map(
     (key) => rows.length > 0 && rows.every((row) => typeof row[key] === "number" || row[key] == null),
   );
