@@ -28,7 +28,14 @@ export const seedCommands: CliCommand[] = [
       const progress = startProgress(ctx, "seed-demo", users, "users");
       let result: Awaited<ReturnType<typeof seedDemo>>;
       try {
-        result = await seedDemo(handle.db, { users, seed, domain, now: ctx.now(), actor: ctx.actor });
+        result = await seedDemo(handle.db, {
+          users,
+          seed,
+          domain,
+          now: ctx.now(),
+          actor: ctx.actor,
+          onProgress: (inserted) => progress.update(inserted),
+        });
         if (result.ok) progress.finish(result.summary.users);
       } finally {
         progress.stop();
