@@ -5,6 +5,7 @@
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { CliIo } from "../src/cli/context.ts";
@@ -27,6 +28,7 @@ describeEachDatabase("cli output", (ctx) => {
     answers?: string[];
     env?: Record<string, string | undefined>;
     osUser?: () => string | undefined;
+    progressStream?: NodeJS.WritableStream;
   }
   async function cli(argv: string[], options: Options = {}) {
     let stdout = "";
@@ -51,6 +53,7 @@ describeEachDatabase("cli output", (ctx) => {
         return answer;
       },
       ...(options.osUser ? { osUser: options.osUser } : {}),
+      ...(options.progressStream ? { progressStream: options.progressStream } : {}),
     };
     const status = await runCli(argv, io);
     return { status, stdout, stderr, questions, json: () => JSON.parse(stdout) };
@@ -292,5 +295,37 @@ describeEachDatabase("cli output", (ctx) => {
     expect(asked.questions).toEqual(["Apply 2 changes? [y/N] "]);
     expect(asked.stdout).toMatch(/^Undo of job_\w+: job job_\w+ succeeded — 2 succeeded/);
     expect(await count("select count(*)::int as n from users where status = 'deleted'")).toBe(2);
+  });
+
+  it("seed-demo, export, worker and undo report progress: one line each without a terminal, a bar on one", async () => {
+    const seeded = await cli(["seed-demo", "--users", "40"]);
+    expect(seeded.stderr).toMatch(/^seed-demo: 40 users in [\d.]+ m?s \([\d,]+ users\/s\)\n$/);
+    const exported = await cli(["export", "--out", "all.csv"]);
+    expect(exported.stderr).toMatch(/^export: 40 users read in [\d.]+ m?s \([\d,]+ users read\/s\)\n$/);
+
+    await writeFile(join(dir, "q.csv"), hires(4));
+    const queued = (await cli(["run", "create", "q.csv", "--queue", "--json"])).json();
+    expect(queued.status).toBe("queued");
+    const worker = await cli(["worker", "--until-idle"]);
+    expect(worker.stderr).toMatch(
+      new RegExp(`^create ${queued.jobId}: 4 rows in [\\d.]+ m?s \\([\\d,]+ rows/s\\)\\n$`),
+    );
+    expect(worker.stdout).toBe(`${queued.jobId}: succeeded — 4 succeeded, 0 failed, 0 skipped\n`);
+
+    // A terminal: cli-progress draws on the stream (here a fake TTY), the count reaching the total.
+    let drawn = "";
+    const tty = Object.assign(
+      new Writable({
+        write(chunk, _encoding, done) {
+          drawn += chunk;
+          done();
+        },
+      }),
+      { isTTY: true, columns: 100 },
+    );
+    const undo = await cli(["undo", queued.jobId, "--yes"], { progressStream: tty });
+    expect(undo.status).toBe(0);
+    expect(drawn).toMatch(/delete job_\w+ \[█{24}\] 4\/4 rows \| [\d,]+ rows\/s \| ETA/);
+    expect(undo.stderr).toBe("");
   });
 });
