@@ -88,7 +88,7 @@ describe("cli on a terminal and in a pipe", () => {
   });
 
   it("on a terminal run shows the plan, asks, and draws a progress bar; 'n' changes nothing", {
-    timeout: 240_000,
+    timeout: 480_000,
   }, async () => {
     const declined = await onTerminal(dir, ["run", "create", "a.csv", "--db", "pglite:db"], "n");
     expect(declined.status, declined.stdout).toBe(0);
@@ -108,7 +108,7 @@ describe("cli on a terminal and in a pipe", () => {
   });
 
   it("in a pipe there is no question and no bar: one summary line on stderr", {
-    timeout: 240_000,
+    timeout: 480_000,
   }, async () => {
     const piped = await inPipe(dir, ["run", "create", "b.csv", "--db", "pglite:db"]);
     expect(piped.status, piped.stderr).toBe(0);
@@ -119,7 +119,7 @@ describe("cli on a terminal and in a pipe", () => {
   });
 
   it("`npm run -s bulkusers` resolves relative paths against the folder it was typed in", {
-    timeout: 240_000,
+    timeout: 480_000,
   }, async () => {
     const elsewhere = await mkdtemp(join(tmpdir(), "bulkusers-cwd-"));
     try {

@@ -189,7 +189,7 @@ describeEachDatabase("docs", (ctx) => {
       const first = shellWords(steps[0]?.command ?? "");
       if (first[2] !== "seed-demo") {
         const seeded = await cli(["seed-demo"]);
-        expect(seeded).toMatch(/^Seeded 200 users/);
+        expect(seeded).toMatch(/^Seeded 200 users/m);
       }
       let lastJobId: string | undefined;
       for (const step of steps) {
