@@ -10,7 +10,13 @@ export const PLAN_PREVIEW_ROWS = 20;
 export type PlanListing = "short" | "all" | "errors";
 
 function changesText(row: PlanRow): string {
-  return row.changes.map((c) => `${c.field}: ${c.from ?? "∅"} → ${c.to ?? "∅"}`).join("; ");
+  return (
+    row.changes
+      // A new user's e-mail is the row's key, shown beside it: the table spends its width on the rest.
+      .filter((c) => !(c.field === "email" && c.from === null && c.to === row.key))
+      .map((c) => `${c.field}: ${c.from ?? "∅"} → ${c.to ?? "∅"}`)
+      .join("; ")
+  );
 }
 
 export function planSummaryLine(plan: Pick<Plan, "operation" | "summary">): string {
