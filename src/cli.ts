@@ -18,14 +18,24 @@ process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: invocationDirectory(process.env, process.cwd()),
   interactive,
-  ask: async (question) => {
+  ask: (question) =>
     // Questions go to stderr: stdout stays the command's answer (one JSON document with --json).
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return await rl.question(question);
-    } finally {
-      rl.close();
-    }
-  },
+    // Ctrl-C or Ctrl-D at the question is a "no" (nothing changes), never a hang.
+    new Promise<string>((resolve) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      rl.on("SIGINT", () => {
+        process.stderr.write("\n");
+        rl.close();
+        resolve("");
+      });
+      rl.on("close", () => resolve(""));
+      rl.question(question).then(
+        (answer) => {
+          resolve(answer);
+          rl.close();
+        },
+        () => resolve(""),
+      );
+    }),
   ...(process.stderr.isTTY ? { progressStream: process.stderr } : {}),
 });

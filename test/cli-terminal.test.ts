@@ -98,6 +98,11 @@ describe("cli on a terminal and in a pipe", () => {
     expect(declined.stdout).toContain("Apply 3 changes? [y/N]");
     expect(declined.stdout).toContain("Cancelled; nothing changed.");
 
+    // Ctrl-C at the question is a "no" too: nothing changes, no hang.
+    const interrupted = await onTerminal(dir, ["run", "create", "a.csv", "--db", "pglite:db"], "\u0003");
+    expect(interrupted.status, interrupted.stdout).toBe(0);
+    expect(interrupted.stdout).toContain("Cancelled; nothing changed.");
+
     const accepted = await onTerminal(dir, ["run", "create", "a.csv", "--db", "pglite:db"], "y");
     expect(accepted.status, accepted.stdout).toBe(0);
     expect(accepted.stdout).toContain("Apply 3 changes? [y/N]");
