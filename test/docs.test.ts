@@ -165,7 +165,7 @@ describeEachDatabase("docs", (ctx) => {
   });
 
   for (const { file, steps } of withExamples) {
-    it(`${file}: every console example runs as shown`, { timeout: 300_000 }, async () => {
+    it(`${file}: every console example runs as shown`, { timeout: 480_000 }, async () => {
       const dir = await mkdtemp(join(tmpdir(), "bulkusers-docs-"));
       dirs.push(dir);
       const cli = async (argv: string[]) => {
@@ -221,7 +221,7 @@ describeEachDatabase("docs", (ctx) => {
 });
 
 describe("docs: the real bin", () => {
-  it("`npx bulkusers` runs from the repository, as the README says", { timeout: 240_000 }, async () => {
+  it("`npx bulkusers` runs from the repository, as the README says", { timeout: 480_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), "bulkusers-docs-bin-"));
     try {
       const env: NodeJS.ProcessEnv = { ...process.env, USER: "you" };
