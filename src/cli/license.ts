@@ -26,7 +26,11 @@ export const licenseCommands: CliCommand[] = [
       );
       if (!result.ok) return ctx.refuse(result.refusal.code, result.refusal.message);
       const { action, license, previousSeats } = result;
-      const plans = license.servicePlans.length ? `; service plans: ${license.servicePlans.join(", ")}` : "";
+      // The plans are named when they were given (the list is long; --json always has it).
+      const plans =
+        ctx.options.plans !== undefined && license.servicePlans.length
+          ? `; service plans: ${license.servicePlans.join(", ")}`
+          : "";
       const seatsText = `${license.totalSeats} seats, ${license.assignedSeats} assigned, ${license.freeSeats} free${plans}`;
       const text =
         action === "created"
