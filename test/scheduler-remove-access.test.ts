@@ -44,7 +44,7 @@ async function accessOf(db: Database): Promise<Record<string, string[]>> {
           join groups g on g.id = m.group_id`,
   );
   const out: Record<string, string[]> = {};
-  for (const r of rows) (out[r.email] ??= []).push(r.item);
+  for (const r of rows) out[r.email] = [...(out[r.email] ?? []), r.item];
   for (const list of Object.values(out)) list.sort();
   return out;
 }
