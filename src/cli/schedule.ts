@@ -2,7 +2,12 @@
 //   bulkusers deactivate-inactive --days N [--exclude-group G]… [--dry-run]
 //   bulkusers record-sign-ins <file.csv>
 //   bulkusers schedule add|list|pause|resume|delete|run-now …   (the policies the bot runs on a schedule)
-import { describeAction, exclusionCounts, parseInactivityAction } from "../core/inactivity.ts";
+import {
+  describeAction,
+  exclusionCounts,
+  type InactivityAction,
+  parseInactivityAction,
+} from "../core/inactivity.ts";
 import type { ReportRow } from "../core/inactivity-report.ts";
 import { parseSignInsCsv, recordSignIns } from "../directory/sign-ins.ts";
 import { deactivateInactive, type PolicyRunResult, runPolicy } from "../scheduler/policy.ts";
@@ -40,8 +45,13 @@ export interface DeactivateInactiveUser {
 
 export interface DeactivateInactiveDocument {
   dryRun: boolean;
+  /** With --action remove-access, `deactivated` counts the users whose access was removed. */
   summary: { candidates: number; deactivated: number; excluded: number };
   users: DeactivateInactiveUser[];
+  /** Only with --action remove-access (the deactivate document stays exactly as documented). */
+  action?: InactivityAction;
+  /** Only with --action remove-access: the jobs that ran (licenses, then groups), each undoable. */
+  jobIds?: string[];
 }
 
 function userOf(row: ReportRow): DeactivateInactiveUser {
@@ -96,6 +106,9 @@ const deactivateInactiveCommand: CliCommand = {
       dryRun,
       summary: result.summary,
       users: result.rows.map(userOf),
+      ...(result.action.kind === "remove-access"
+        ? { action: result.action, jobIds: result.jobs.map((j) => j.id) }
+        : {}),
     };
     ctx.print(document, () => {
       const counts = exclusionCounts(result.evaluation.excluded);

@@ -105,7 +105,7 @@ export function buildReportRows<U extends InactivityUser>(input: ReportRowsInput
     if (deactivation.kind === "done") {
       const outcome = deactivation.outcomes.get(c.user.email.toLowerCase());
       if (outcome?.status === "succeeded")
-        rows.push(row(c, removing ? "access-removed" : "deactivated", removing ? outcome.reason : c.reason));
+        rows.push(row(c, removing ? "access-removed" : "deactivated", c.reason));
       else if (removing && outcome?.status !== "failed")
         rows.push(row(c, "no-access", outcome?.reason || "Nothing to remove"));
       else if (outcome?.status === "skipped")

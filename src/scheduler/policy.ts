@@ -147,8 +147,6 @@ async function planAction(
       const prev = outcomes.get(key);
       if (!prev) outcomes.set(key, next);
       else if (rank[next.status] > rank[prev.status]) outcomes.set(key, next);
-      else if (next.status === "succeeded" && prev.status === "succeeded")
-        outcomes.set(key, { status: "succeeded", reason: `${prev.reason}; ${next.reason}` });
     }
   }
   return { ...base, job: jobs[0] ?? null, jobs, outcomes };
