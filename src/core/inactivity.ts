@@ -41,14 +41,19 @@ export type InactivityAction =
 
 export const DEACTIVATE: InactivityAction = { kind: "deactivate" };
 
-/** One line for people: "deactivate", "remove licenses (all) and groups Sales Apps". */
+/** One line for people: "deactivate", "remove access (all licenses; groups Figma Users)". */
 export function describeAction(action: InactivityAction): string {
   if (action.kind === "deactivate") return "deactivate";
+  return `remove access (${describeAccess(action)})`;
+}
+
+/** What a remove-access action takes away: "all licenses; groups Figma Users". */
+export function describeAccess(action: Extract<InactivityAction, { kind: "remove-access" }>): string {
   const parts: string[] = [];
   if (action.skus === null) parts.push("all licenses");
   else if (action.skus.length > 0) parts.push(`licenses ${action.skus.join(", ")}`);
   if (action.groups.length > 0) parts.push(`groups ${action.groups.join(", ")}`);
-  return `remove access (${parts.join("; ")})`;
+  return parts.join("; ");
 }
 
 export const DAY_MS = 86_400_000;
