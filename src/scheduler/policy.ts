@@ -5,6 +5,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import {
   DEACTIVATE,
+  describeAccess,
   type InactivityAction,
   type InactivityDecision,
   type InactivityEvaluation,
@@ -36,6 +37,8 @@ export interface WarnedUser {
   daysInactive: number;
   /** The policy's name, for the message. */
   policyName: string;
+  /** A remove-access policy: what it takes away ("all licenses; groups Figma Users"), instead of deactivating. */
+  removeAccess?: string;
 }
 
 /** The actor of everything a schedule does by itself (audit `actor`, plan `actor`, job `approved_by`). */
@@ -272,6 +275,7 @@ export async function runPolicy(
             lastLoginAt: c.user.lastLoginAt,
             daysInactive: c.daysInactive,
             policyName: schedule.name,
+            ...(action.kind === "remove-access" ? { removeAccess: describeAccess(action) } : {}),
           },
           c.deactivateAfter,
         );

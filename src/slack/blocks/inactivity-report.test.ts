@@ -275,6 +275,20 @@ describe("inactivity report message", () => {
     expect(unsafeMrkdwn(dm.blocks)).toEqual([]);
     expect(dm.text).toContain("2026-11-09");
     expect(visibleText(dm.blocks)).toContain("You have not signed in for 95 days");
+    const removing = buildInactivityWarningDm({
+      displayName: "Jane",
+      deactivateAfter: "2026-11-09T09:00:00.000Z",
+      daysInactive: 95,
+      neverSignedIn: false,
+      policyName: "Seats",
+      removeAccess: "licenses VISIO",
+    });
+    expect(validateMessage(removing)).toEqual([]);
+    expect(removing.text).toBe(
+      "Your access (licenses VISIO) will be removed after 2026-11-09 unless you sign in.",
+    );
+    expect(visibleText(removing.blocks)).toContain("Your account stays active.");
+    expect(visibleText(removing.blocks)).not.toContain("deactivated");
     expect(reactivateValue("a@x.com", null)).toBe('{"email":"a@x.com","jobId":null}');
     expect(readReactivateValue("nonsense")).toBeNull();
   });

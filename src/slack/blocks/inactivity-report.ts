@@ -359,10 +359,25 @@ export function buildInactivityWarningDm(input: {
   daysInactive: number;
   neverSignedIn: boolean;
   policyName: string;
+  /** A remove-access policy: what the user loses; the account stays active. */
+  removeAccess?: string;
 }): SlackMessage {
   const since = input.neverSignedIn
     ? "You have not signed in since your account was created"
     : `You have not signed in for ${plural(input.daysInactive, "day")}`;
+  if (input.removeAccess) {
+    return {
+      text: `Your access (${input.removeAccess}) will be removed after ${input.deactivateAfter.slice(0, 10)} unless you sign in.`,
+      blocks: [
+        section(
+          `:wave: Hi ${escapeAndTruncate(input.displayName, 80)}. ${since}, so *your access (${escapeAndTruncate(input.removeAccess, 300)}) will be removed on or after ${slackDate(input.deactivateAfter)}*. Your account stays active.\nTo keep the access, simply sign in before then.`,
+        ),
+        context(
+          `Inactive-account policy ${escapeAndTruncate(input.policyName, 80)} · questions? ask your IT admins.`,
+        ),
+      ],
+    };
+  }
   return {
     text: `Your account will be deactivated after ${input.deactivateAfter.slice(0, 10)} unless you sign in.`,
     blocks: [
