@@ -1,7 +1,7 @@
 // One Database type for both drivers: PGlite (embedded, the default) and postgres.js (a real server).
 // The URL picks the driver: `pglite:<dir>`, `pglite:memory`, `postgres://…` / `postgresql://…`.
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { type SQL, sql } from "drizzle-orm";
@@ -11,6 +11,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { acquireLock } from "./pglite-lock.ts";
 import * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
@@ -26,7 +27,19 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
+/**
+ * The migrations folder of the package: found upwards from this module, which runs from src/directory/
+ * (tsx, tests) or from a bundle in dist/ (npm start).
+ */
+export const MIGRATIONS_FOLDER = findMigrations(dirname(fileURLToPath(import.meta.url)));
+
+function findMigrations(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, "migrations");
+    if (existsSync(join(candidate, "meta", "_journal.json"))) return candidate;
+    if (dirname(dir) === dir) return resolve(from, "../../migrations");
+  }
+}
 
 /** Any stable 64-bit key: serialises migrations across processes sharing one PostgreSQL. */
 const MIGRATION_LOCK_KEY = 7_265_301_449n;
@@ -55,12 +68,31 @@ async function openPglite(url: string, options: OpenOptions): Promise<DatabaseHa
     dataDir = resolve(location);
     mkdirSync(dataDir, { recursive: true });
   }
-  const client = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    ...(options.pgliteDataDir ? { loadDataDir: options.pgliteDataDir } : {}),
-  });
+  // One process per folder (pglite-lock.ts): refused here, before PGlite reads or writes anything.
+  const lock = dataDir ? acquireLock(dataDir) : undefined;
+  let client: PGlite;
+  try {
+    client = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      ...(options.pgliteDataDir ? { loadDataDir: options.pgliteDataDir } : {}),
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = drizzlePglite({ client, schema }) as unknown as Database;
-  return { db, kind: "pglite", url, close: () => client.close() };
+  return {
+    db,
+    kind: "pglite",
+    url,
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<DatabaseHandle> {
