@@ -10,8 +10,9 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import type { Sql } from "postgres";
 import { acquireLock } from "./pglite-lock.ts";
+import postgres from "./postgres-driver.ts";
 import * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
@@ -99,6 +100,10 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
   const client = postgres(url, {
     max: options.maxConnections ?? 10,
     onnotice: () => {},
+    // Reconnect delay after failed attempts, in seconds. postgres.js's default grows to 20 s (3^n / 100),
+    // so after a restart of the server the first query could wait that long; capped at 1 s here, a job
+    // resumes within about a second of the database answering again.
+    backoff: (attempt: number) => Math.min(1, 0.05 * 2 ** attempt),
   });
   const db = drizzlePostgres({ client, schema }) as unknown as Database;
   return { db, kind: "postgres", url, close: () => client.end({ timeout: 5 }) };
@@ -112,7 +117,7 @@ export async function runMigrations(handle: DatabaseHandle): Promise<void> {
     await migratePglite(handle.db as never, config);
     return;
   }
-  const client = (handle.db as unknown as { $client: postgres.Sql }).$client;
+  const client = (handle.db as unknown as { $client: Sql }).$client;
   const reserved = await client.reserve();
   try {
     await reserved`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
