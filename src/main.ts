@@ -31,11 +31,9 @@ import {
   slackFetch,
   superviseSlack,
 } from "./slack/connection.ts";
-import {
-  createSlackNotifier,
-  createSlackScheduleReporter,
-  registerScheduleListeners,
-} from "./slack/listeners/schedules.ts";
+import { registerScheduleListeners } from "./slack/listeners/schedules.ts";
+import { createSlackNotifier } from "./slack/notifier.ts";
+import { createSlackScheduleReporter } from "./slack/schedule-reporter.ts";
 
 /** The database URL without a password, for logs. */
 function describeUrl(url: string): string {
