@@ -35,6 +35,9 @@ import { registerScheduleListeners } from "./slack/listeners/schedules.ts";
 import { createSlackNotifier } from "./slack/notifier.ts";
 import { createSlackScheduleReporter } from "./slack/schedule-reporter.ts";
 
+/** PGlite's shared_buffers in the server (PGlite's own default is 128MB; see docs/operations.md). */
+export const PGLITE_SHARED_BUFFERS = "32MB";
+
 /** The database URL without a password, for logs. */
 function describeUrl(url: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/, "$1:***@");
@@ -93,7 +96,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
   };
 
   try {
-    const open = options.openDb ?? ((url: string) => openDatabase(url));
+    // The server keeps PGlite's buffer pool small: idle memory matters for a long-running process.
+    const open =
+      options.openDb ?? ((url: string) => openDatabase(url, { pgliteSharedBuffers: PGLITE_SHARED_BUFFERS }));
     const database = await open(config.databaseUrl);
     stops.push({ name: "database", stop: () => database.close() });
     logger.info(

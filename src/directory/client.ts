@@ -1,6 +1,7 @@
 // One Database type for both drivers: PGlite (embedded, the default) and postgres.js (a real server).
 // The URL picks the driver: `pglite:<dir>`, `pglite:memory`, `postgres://…` / `postgresql://…`.
-import { existsSync, mkdirSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
@@ -52,6 +53,12 @@ export interface OpenOptions {
   pgliteDataDir?: Blob;
   /** postgres.js pool size (default 10). */
   maxConnections?: number;
+  /**
+   * PGlite's buffer pool (PostgreSQL's shared_buffers, e.g. "32MB") for a `pglite:<dir>`. PGlite's
+   * default is 128MB, which its WASM heap allocates up front; the server passes a smaller one (see
+   * docs/operations.md). Set with ALTER SYSTEM, so later opens of that folder (the CLI) use it too.
+   */
+  pgliteSharedBuffers?: string;
 }
 
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<DatabaseHandle> {
@@ -73,6 +80,7 @@ async function openPglite(url: string, options: OpenOptions): Promise<DatabaseHa
   const lock = dataDir ? acquireLock(dataDir) : undefined;
   let client: PGlite;
   try {
+    if (dataDir && !options.pgliteDataDir) await preparePgliteFolder(dataDir, options.pgliteSharedBuffers);
     client = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
       ...(options.pgliteDataDir ? { loadDataDir: options.pgliteDataDir } : {}),
@@ -94,6 +102,58 @@ async function openPglite(url: string, options: OpenOptions): Promise<DatabaseHa
       }
     },
   };
+}
+
+/**
+ * Gets a PGlite folder ready in a short-lived child process, when there is something to do:
+ * - a new folder is initialised there (initdb): PGlite's initdb leaves ~400 MB of WASM memory behind that
+ *   a long-running server would otherwise keep for good;
+ * - the buffer pool size is set with ALTER SYSTEM (postgresql.auto.conf; PGlite's own `postgresqlconf`
+ *   option would overwrite the whole postgresql.conf), read at the next start, i.e. the open that follows.
+ */
+async function preparePgliteFolder(dataDir: string, sharedBuffers?: string): Promise<void> {
+  if (sharedBuffers !== undefined && !/^\d+(kB|MB|GB)$/.test(sharedBuffers)) {
+    throw new Error(`shared_buffers must look like 32MB, not '${sharedBuffers}'`);
+  }
+  const initialised = existsSync(join(dataDir, "PG_VERSION"));
+  let configured = sharedBuffers === undefined;
+  if (!configured && initialised) {
+    try {
+      const auto = readFileSync(join(dataDir, "postgresql.auto.conf"), "utf8");
+      configured = new RegExp(`^shared_buffers = '${sharedBuffers}'$`, "m").test(auto);
+    } catch {
+      configured = false;
+    }
+  }
+  if (initialised && configured) return;
+  const script = `const { PGlite } = await import(process.argv[1]);
+const db = await PGlite.create({ dataDir: process.argv[2] });
+if (process.argv[3]) await db.exec("alter system set shared_buffers = '" + process.argv[3] + "'");
+await db.close();`;
+  await new Promise<void>((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        script,
+        import.meta.resolve("@electric-sql/pglite"),
+        dataDir,
+        configured ? "" : (sharedBuffers ?? ""),
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`preparing the embedded database in ${dataDir} failed: ${stderr.slice(-500)}`)),
+    );
+  });
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<DatabaseHandle> {
