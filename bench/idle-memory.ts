@@ -34,7 +34,11 @@ function childrenOf(pid: number): number[] {
   const queue = [pid];
   while (queue.length) {
     const current = queue.shift()!;
-    for (const [child, parent] of parents) if (parent === current) found.push(child), queue.push(child);
+    for (const [child, parent] of parents) {
+      if (parent !== current) continue;
+      found.push(child);
+      queue.push(child);
+    }
   }
   return found;
 }
