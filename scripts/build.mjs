@@ -6,7 +6,7 @@
 //
 // Every file is written to a temporary name and renamed into place, chunks before entries, so a process
 // starting while another builds reads either the old build or the new one, never half a file.
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -33,6 +33,8 @@ export function isStale() {
   } catch {
     return true;
   }
+  // An installed copy without sources (e.g. a Docker image with only dist/) is never stale.
+  if (!existsSync(join(ROOT, "src"))) return false;
   return newestMtime(join(ROOT, "src")) > built;
 }
 
