@@ -6,7 +6,7 @@
 // picks pretty when the destination is a terminal.
 import type { Logger as BoltLogger, LogLevel as BoltLogLevel } from "@slack/bolt";
 import { type Logger, pino } from "pino";
-import pretty from "pino-pretty";
+import { prettyFactory } from "pino-pretty";
 
 export type { Logger };
 
@@ -54,15 +54,15 @@ export function createLogger(level: string, options: LoggerOptions | pino.Destin
   };
   const terminal = isTTY ?? (destination ? false : process.stdout.isTTY === true);
   if (format === "pretty" || (format === "auto" && terminal)) {
-    const stream = pretty({
-      sync: true,
+    // pino-pretty's formatter, applied to each line as it is written: no stream, no worker thread.
+    const prettify = prettyFactory({
       colorize: terminal,
       translateTime: "UTC:yyyy-mm-dd'T'HH:MM:ss.l'Z'",
       ignore: "pid,hostname",
       singleLine: true,
-      ...(destination ? { destination } : {}),
     });
-    return pino(settings, stream);
+    const out = destination ?? { write: (text: string) => process.stdout.write(text) };
+    return pino(settings, { write: (line: string) => out.write(prettify(line)) });
   }
   return pino(settings, destination);
 }

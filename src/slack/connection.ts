@@ -196,9 +196,12 @@ export function superviseSlack(
           await slack.start();
           started = true;
           attempt = 0;
+          // Reporting "up" runs onUp through onChange, unless a successful call (auth.test) already
+          // marked Slack up before the start finished: then nothing changes and onUp is called here.
+          const alreadyUp = status.state === "up";
           status.report(true);
           resolveUp();
-          void Promise.resolve(options.onUp?.()).catch(() => undefined);
+          if (alreadyUp) void Promise.resolve(options.onUp?.()).catch(() => undefined);
         } else {
           await slack.probe();
           attempt = 0;
