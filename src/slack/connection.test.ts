@@ -70,7 +70,14 @@ describe("Slack status", () => {
         probe: async () => undefined,
       },
       status,
-      { logger, baseMs: 1, maxMs: 5, onUp: () => void (ups += 1) },
+      {
+        logger,
+        baseMs: 1,
+        maxMs: 5,
+        onUp: () => {
+          ups += 1;
+        },
+      },
     );
     await supervisor.up;
     supervisor.stop();
