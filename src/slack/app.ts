@@ -36,7 +36,12 @@ export interface SlackAppDeps {
   expressApp?: Express;
   worker?: { wake(): void };
   /** WebClient options: tests pass `{ retries: 0 }` or small; default DEFAULT_RETRY and a 30 s timeout. */
-  clientOptions?: { retryConfig?: RetryOptions; timeout?: number };
+  clientOptions?: {
+    retryConfig?: RetryOptions;
+    timeout?: number;
+    /** The Web API client's fetch (main.ts passes one that tracks Slack's state and errors). */
+    fetch?: typeof fetch;
+  };
   /** Skip Bolt's auth.test at start-up. Tests only. */
   tokenVerificationEnabled?: boolean;
   /** Reporter tuning (throttle, clock, sleep, retry timings); tests shorten them. */
@@ -74,6 +79,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     retryConfig: deps.clientOptions?.retryConfig ?? DEFAULT_RETRY,
     timeout: deps.clientOptions?.timeout ?? 30_000,
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    ...(deps.clientOptions?.fetch ? { fetch: deps.clientOptions.fetch } : {}),
   };
   const mode: SlackApp["mode"] = appToken ? "socket" : "http";
   const receiver =

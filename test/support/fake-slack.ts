@@ -70,6 +70,8 @@ export interface FakeSlackOptions {
   teamId?: string;
   botUserId?: string;
   botId?: string;
+  /** Listen on this port (default: any free one), e.g. to come up where a server already points. */
+  port?: number;
 }
 export interface FakeSlack {
   /** Base Web API URL ending with `/api/`. */
@@ -552,7 +554,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (!res.headersSent) send(res, 500, { ok: false, error: "fake_slack_crashed", detail: String(error) });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
   fake.origin = origin;
