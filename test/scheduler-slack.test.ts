@@ -37,8 +37,8 @@ import {
 } from "../src/slack/listeners/schedules.ts";
 import { registerViews } from "../src/slack/listeners/views.ts";
 import { createSlackReporter, type SlackReporter } from "../src/slack/reporter.ts";
-import { validateMessage } from "../src/slack/validate-blocks.ts";
 import { addSchedule, auditRows, daysAfter, seedUsers, statusOf, T0 } from "./scheduler-support.ts";
+import { validateMessage } from "./support/block-kit.ts";
 import { describeEachDatabase, queryRows } from "./support/db.ts";
 import { type TestEngine, testEngine } from "./support/engine.ts";
 import { type FakeMessage, type FakeSlack, type FakeView, startFakeSlack } from "./support/fake-slack.ts";

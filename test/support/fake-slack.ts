@@ -3,7 +3,8 @@
 // validator: a broken limit is answered like Slack would (ok:false) and remembered in `violations`.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type BlockKitProblem, validateMessage, validateView } from "../../src/slack/validate-blocks.ts";
+import type { BlockKitProblem } from "../../src/slack/validate-blocks.ts";
+import { validateMessage, validateView } from "./block-kit.ts";
 
 type Args = Record<string, unknown>;
 
@@ -95,6 +96,11 @@ export interface FakeSlack {
     channel?: string;
     user?: string;
   }): Args;
+  /**
+   * The file object a Slack Connect (shared) channel puts in its events and file inputs: an id and
+   * `file_access: "check_file_info"`, no name, type or URLs. files.info answers with the whole file.
+   */
+  stubOf(file: Args): Args;
   /** A response_url served by this fake. */
   responseUrl(id?: string): string;
   callsTo(method: string): RecordedCall[];
@@ -196,6 +202,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       fake.userFiles.push(f);
       return fileObject(f);
     },
+    stubOf: (file) => ({
+      id: file.id,
+      mode: "file_access",
+      file_access: "check_file_info",
+      created: 0,
+      timestamp: 0,
+      user: file.user,
+    }),
     responseUrl: (id = `R${next()}`) => `${origin}/response/${id}`,
     callsTo: (method) => fake.calls.filter((c) => c.method === method),
     messagesIn: (channel, threadTs) =>

@@ -9,7 +9,7 @@ import { createHttpApp, type ListeningServer, listen } from "../../src/http/serv
 import type { JobReporter } from "../../src/jobs/worker.ts";
 import { startWorker, type Worker } from "../../src/jobs/worker.ts";
 import { createSlackApp, type SlackApp, type SlackAppDeps } from "../../src/slack/app.ts";
-import { validateView } from "../../src/slack/validate-blocks.ts";
+import { validateView } from "./block-kit.ts";
 import { type TestEngine, testEngine } from "./engine.ts";
 import { type FakeSlack, type FakeView, startFakeSlack } from "./fake-slack.ts";
 import {
@@ -319,13 +319,15 @@ export async function startSlackHarness(options: HarnessOptions): Promise<SlackH
   return harness;
 }
 
-/** The operation modal's state with one uploaded file. */
-export function fileInputValues(file: Record<string, unknown>): Record<string, Record<string, unknown>> {
-  return {
-    csv_file: {
-      csv_file_input: { type: "file_input", files: [{ id: String(file.id), name: String(file.name ?? "") }] },
-    },
-  };
+/**
+ * The operation modal's state with one uploaded file, as Slack sends it (the file object as is: a whole one,
+ * or a Slack Connect stub). `blockId`: the file input's block, which changes after a refused file.
+ */
+export function fileInputValues(
+  file: Record<string, unknown>,
+  blockId = "csv_file",
+): Record<string, Record<string, unknown>> {
+  return { [blockId]: { csv_file_input: { type: "file_input", files: [file] } } };
 }
 
 /** The view the fake holds with this callback_id now (latest first). */

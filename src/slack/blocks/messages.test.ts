@@ -1,7 +1,7 @@
 // Every message surface: validator-clean, inert with hostile data, and the content users rely on.
 import { describe, expect, it } from "vitest";
+import { validateMessage } from "../../../test/support/block-kit.ts";
 import { OPERATIONS } from "../../core/types.ts";
-import { validateMessage } from "../validate-blocks.ts";
 import { escapeMrkdwn } from "./common.ts";
 import {
   bigCreatePlan,

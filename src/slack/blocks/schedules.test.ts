@@ -1,6 +1,6 @@
 import type { InputBlock, ModalView } from "@slack/types";
 import { describe, expect, it } from "vitest";
-import { validateMessage, validateView } from "../validate-blocks.ts";
+import { validateMessage, validateView } from "../../../test/support/block-kit.ts";
 import { hostile, unsafeMrkdwn, visibleText } from "./fixtures.ts";
 import {
   buildScheduleModal,
