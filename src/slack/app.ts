@@ -9,6 +9,7 @@ import type { Config } from "../config.ts";
 import type { Engine } from "../jobs/service.ts";
 import { boltLogger, type Logger } from "../logger.ts";
 import type { SlackCommandHandler, SlackDeps, SlackExtension } from "./deps.ts";
+import { decodeUserText } from "./escaping.ts";
 import { registerListeners } from "./listeners/index.ts";
 import { createSlackReporter, type SlackReporter, type SlackReporterOptions } from "./reporter.ts";
 
@@ -122,6 +123,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...(deps.worker ? { worker: deps.worker } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   };
+  // First of all: what people typed reaches every listener decoded (Slack escapes & < >).
+  app.use(decodeUserText);
   const commandHandlers: SlackCommandHandler[] = [];
   for (const extension of deps.extensions ?? []) {
     const handler = extension(app, slackDeps);

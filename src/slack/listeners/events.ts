@@ -3,6 +3,7 @@
 //   envelope's event_id (processed_events), so Slack's retries (X-Slack-Retry-Num) and redeliveries run once.
 //   HR users and admins: each CSV is downloaded, planned as `create` (a hire list; updates go through
 //   `/bulkusers update`), and answered in the file's thread with the summary and a Review & approve button.
+//   Files are judged after files.info (Slack Connect channels send stubs without a name or type).
 //   Non-CSV files get a polite note in the thread. Anyone else posting a CSV there gets an ephemeral
 //   refusal (audited); their other files are ignored (it is a conversation channel).
 // - app_home_opened: publish the Home tab.
@@ -19,7 +20,14 @@ import {
   type SlackMessage,
 } from "../blocks/index.ts";
 import type { SlackDeps } from "../deps.ts";
-import { downloadSlackFile, isCsvLike, SlackFileError } from "../files.ts";
+import {
+  downloadSlackFile,
+  isCsvLike,
+  isFileStub,
+  resolveFile,
+  SlackFileError,
+  type SlackFileMeta,
+} from "../files.ts";
 import { publishHome } from "../surfaces.ts";
 
 interface FileShareEvent {
@@ -30,7 +38,26 @@ interface FileShareEvent {
   bot_id?: string;
   ts: string;
   thread_ts?: string;
-  files?: Array<{ id: string; name?: string; title?: string; filetype?: string; mimetype?: string }>;
+  files?: SlackFileMeta[];
+}
+
+/**
+ * The event's file objects as files.info tells them: in Slack Connect channels they are stubs without name or
+ * type. A stub files.info cannot resolve stays a stub and goes on to the download, which explains the error.
+ */
+async function resolveFiles(
+  deps: SlackDeps,
+  client: WebClient,
+  files: SlackFileMeta[],
+): Promise<SlackFileMeta[]> {
+  return Promise.all(
+    files.map((file) =>
+      resolveFile(client, file).catch((error: unknown) => {
+        deps.logger.warn({ err: error, fileId: file.id }, "files.info could not resolve a shared file");
+        return file;
+      }),
+    ),
+  );
 }
 
 /** True the first time an event id is seen (across instances: the insert is the lock). */
@@ -147,8 +174,8 @@ function registerHrUploads(app: App, deps: SlackDeps): void {
       );
       return;
     }
-    const files = message.files ?? [];
-    const csvs = files.filter((f) => isCsvLike(f));
+    const files = await resolveFiles(deps, client, message.files ?? []);
+    const csvs = files.filter((f) => isFileStub(f) || isCsvLike(f));
     const threadTs = message.thread_ts ?? message.ts;
     if (!mayUploadInHrChannel(deps.config.slack, message.user)) {
       if (csvs.length === 0) return;

@@ -1,7 +1,8 @@
 // Modal submissions.
 // - Operation modal: ack at once with `response_action: update` to the "Reading your file…" view (the
 //   download and the plan can take longer than Slack's 3 s), then download, plan, and views.update (by view
-//   id: the ack changed the hash, and nothing else touches this view) to the preview or the refusal.
+//   id: the ack changed the hash, and nothing else touches this view) to the preview, or, when the file is
+//   refused, to the same operation modal with the reason above an empty file input (never a dead end).
 // - Select modal: the same, planning the users the filter matches.
 // - Preview modal: check the plan (expired? partial tick?) and answer those in the ack; then clear the modal,
 //   confirm (idempotent on the plan id: a double submit gets the same job and posts nothing twice), post the
@@ -10,7 +11,8 @@ import type { App } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { interpretHeader } from "../../core/csv/index.ts";
 import { parseFilter } from "../../core/filter.ts";
-import type { Field, Operation } from "../../core/types.ts";
+import { OPERATION_DEFINITIONS } from "../../core/operations/index.ts";
+import type { Field, Operation, Refusal } from "../../core/types.ts";
 import { selectUsers } from "../../directory/export.ts";
 import { JobError } from "../../jobs/job-store.ts";
 import { confirm, planFile, planSelection } from "../../jobs/service.ts";
@@ -21,7 +23,8 @@ import {
   buildLoadingView,
   buildMessageView,
   buildNoticeView,
-  CSV_FILE_BLOCK_ID,
+  buildOperationModal,
+  csvFileBlockId,
   OPERATION_TITLES,
   OPERATION_VIEW_CALLBACK_ID,
   PREVIEW_VIEW_CALLBACK_ID,
@@ -114,14 +117,27 @@ function registerOperationView(app: App, deps: SlackDeps): void {
       await ack({ response_action: "update", view: buildMessageView("Not allowed", message) });
       return;
     }
-    const state = readOperationModalState(operation, view.state.values as ViewStateValues);
+    const attempt = meta.attempt ?? 0;
+    const state = readOperationModalState(operation, view.state.values as ViewStateValues, attempt);
     const fileId = state.fileIds[0];
     if (fileId === undefined) {
-      await ack({ response_action: "errors", errors: { [CSV_FILE_BLOCK_ID]: "Upload a CSV file." } });
+      await ack({ response_action: "errors", errors: { [csvFileBlockId(attempt)]: "Upload a CSV file." } });
       return;
     }
     await ack({ response_action: "update", view: buildLoadingView({ title: OPERATION_TITLES[operation] }) });
 
+    // A refused file brings the same modal back: the reason on top, an empty file input, the same options.
+    const again = (refusal: Refusal, fileName?: string): ModalView =>
+      buildOperationModal({
+        operation,
+        templateColumns: OPERATION_DEFINITIONS[operation].templateColumns,
+        maxRows: deps.engine.limits.maxRows,
+        command: deps.command,
+        ...(channelId ? { channelId } : {}),
+        refusal: { refusal, ...(fileName ? { fileName } : {}) },
+        attempt: attempt + 1,
+        ...(state.mustChangePassword !== undefined ? { mustChangePassword: state.mustChangePassword } : {}),
+      });
     let next: ModalView;
     let fileName: string | undefined;
     try {
@@ -143,12 +159,7 @@ function registerOperationView(app: App, deps: SlackDeps): void {
         ...(defaults ? { defaults } : {}),
       });
       if (!planned.ok) {
-        next = buildFileRefusalView({
-          refusal: planned.refusal,
-          fileName: file.name,
-          operation,
-          command: deps.command,
-        });
+        next = again(planned.refusal, file.name);
       } else {
         const preview = await renderPreview(deps.engine, planned.stored.id, 0);
         next = preview?.view ?? buildNoticeView("Bulk Users", "The preview could not be read back.");
@@ -156,12 +167,7 @@ function registerOperationView(app: App, deps: SlackDeps): void {
     } catch (error) {
       next =
         error instanceof SlackFileError
-          ? buildFileRefusalView({
-              refusal: { code: error.code, message: error.message },
-              ...(fileName ? { fileName } : {}),
-              operation,
-              command: deps.command,
-            })
+          ? again({ code: error.code, message: error.message }, fileName ?? error.fileName)
           : unexpected(deps, error, "planning an uploaded file");
     }
     await showView(deps, client, view.id, next);
