@@ -68,6 +68,8 @@ export interface FailureSpec {
 }
 export interface FakeSlackOptions {
   botToken?: string;
+  /** App-level token (`xapp-…`) accepted by apps.connections.open (Socket Mode). */
+  appToken?: string;
   teamId?: string;
   botUserId?: string;
   botId?: string;
@@ -78,6 +80,9 @@ export interface FakeSlack {
   /** `http://127.0.0.1:port`. */
   origin: string;
   botToken: string;
+  appToken: string;
+  /** What apps.connections.open answers as the Socket Mode URL (set by the test's Socket Mode server). */
+  socketModeUrl: string | undefined;
   calls: RecordedCall[];
   /** Files the bot uploaded (files.getUploadURLExternal → upload → files.completeUploadExternal). */
   files: FakeFile[];
@@ -161,6 +166,7 @@ function send(
 
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const botToken = options.botToken ?? "xoxb-test-token";
+  const appToken = options.appToken ?? "xapp-1-A0BULK-test-token";
   const teamId = options.teamId ?? "T0FAKE";
   const botUserId = options.botUserId ?? "U0BOT";
   const botId = options.botId ?? "B0BOT";
@@ -179,6 +185,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     url: "",
     origin: "",
     botToken,
+    appToken,
+    socketModeUrl: undefined,
     calls: [],
     files: [],
     userFiles: [],
@@ -526,6 +534,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       call.ok = invalid === null;
       if (invalid) call.error = "invalid_blocks";
       return send(res, invalid ? 400 : 200, invalid ?? { ok: true });
+    }
+    if (method === "apps.connections.open") {
+      // Socket Mode: the app-level token only (a bot token gets `not_allowed_token_type`, as from Slack).
+      const ok = req.headers.authorization === `Bearer ${appToken}`;
+      const result = !ok
+        ? { ok: false, error: "not_allowed_token_type" }
+        : fake.socketModeUrl
+          ? { ok: true, url: fake.socketModeUrl }
+          : { ok: false, error: "internal_error" };
+      if (!result.ok) Object.assign(call, { ok: false, error: result.error });
+      return send(res, 200, result);
     }
     if (!authorised(req, args)) {
       call.ok = false;
