@@ -77,6 +77,7 @@ export async function renderPreview(
   engine: Engine,
   planId: string,
   page: number,
+  options: { notice?: string } = {},
 ): Promise<RenderedPreview | null> {
   const stored = await loadPlanMeta(engine.db, planId);
   if (!stored) return null;
@@ -99,6 +100,9 @@ export async function renderPreview(
     expiresAt: stored.expiresAt,
     now: engine.clock().toISOString(),
     ...(stored.fileName ? { fileName: stored.fileName } : {}),
+    // A selection's "file" is generated: the filter says what it is.
+    ...(typeof stored.context.filter === "string" ? { filter: stored.context.filter } : {}),
+    ...(options.notice ? { notice: options.notice } : {}),
     window: { changes, errors, skipGroups: groups.groups, skipGroupCount: groups.count },
   });
   return { view, stored, page: shown };

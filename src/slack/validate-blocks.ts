@@ -149,6 +149,8 @@ class Checker {
   /** initial_option(s) must equal one of the element's options (Slack refuses the payload otherwise). */
   private initialOptions(el: Obj, path: string): void {
     if (el.initial_option === undefined && el.initial_options === undefined) return;
+    // External selects load their options from the app: their initial options stand alone.
+    if (el.options === undefined && el.option_groups === undefined) return;
     const all: unknown[] = Array.isArray(el.options) ? [...el.options] : [];
     if (Array.isArray(el.option_groups)) {
       for (const g of el.option_groups) if (isObj(g) && Array.isArray(g.options)) all.push(...g.options);

@@ -3,7 +3,7 @@ import type { FileInput, InputBlock, ModalView } from "@slack/types";
 import { describe, expect, it } from "vitest";
 import { validateView } from "../../../test/support/block-kit.ts";
 import { OPERATIONS } from "../../core/types.ts";
-import { hostile, unsafeMrkdwn, visibleText } from "./fixtures.ts";
+import { hostile, markupInPlainText, unsafeMrkdwn, visibleText } from "./fixtures.ts";
 import {
   CSV_FILE_ACTION_ID,
   CSV_FILE_BLOCK_ID,
@@ -26,6 +26,7 @@ import { buildFileRefusalView, buildNoticeView } from "./refusal.ts";
 function expectClean(view: ModalView) {
   expect(validateView(view)).toEqual([]);
   expect(unsafeMrkdwn(view)).toEqual([]);
+  expect(markupInPlainText(view)).toEqual([]);
 }
 
 function input(view: ModalView, blockId: string): InputBlock | undefined {

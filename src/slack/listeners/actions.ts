@@ -15,6 +15,7 @@ import {
   PREVIEW_PREV_ACTION_ID,
   REVIEW_PLAN_ACTION_ID,
   readPreviewMetadata,
+  slackDate,
 } from "../blocks/index.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openDm, slackErrorCode, uploadCsv } from "../files.ts";
@@ -61,9 +62,12 @@ function registerPaging(app: App, deps: SlackDeps): void {
 
   app.action<ButtonBody>(PREVIEW_CSV_ACTION_ID, async ({ ack, body, action, client }) => {
     await ack();
-    const planId = action.value ?? readPreviewMetadata(body.view?.private_metadata)?.planId;
+    const view = body.view;
+    const meta = readPreviewMetadata(view?.private_metadata);
+    const planId = action.value ?? meta?.planId;
     if (!planId) return;
     const userId = body.user.id;
+    let notice: string;
     try {
       const bytes = await previewCsv(deps.engine, planId);
       if (!bytes) return;
@@ -76,8 +80,19 @@ function registerPaging(app: App, deps: SlackDeps): void {
         initialComment:
           "The full preview: every row with what would change, what is skipped and what fails, and why. Nothing has changed yet.",
       });
+      notice = `:outbox_tray: Sent the full preview (every row, as CSV) to your DMs with me, ${slackDate(deps.engine.clock().toISOString())}.`;
     } catch (error) {
       deps.logger.error({ err: error, planId }, "preview CSV failed");
+      notice = ":warning: I couldn't send the full preview to your DMs. Try the button again in a moment.";
+    }
+    // The answer in the modal itself, where the click was: the same page with one line more.
+    if (!view) return;
+    try {
+      const rendered = await renderPreview(deps.engine, planId, meta?.page ?? 0, { notice });
+      if (rendered) await client.views.update({ view_id: view.id, hash: view.hash, view: rendered.view });
+    } catch (error) {
+      // hash_conflict: the person paged meanwhile; the DM is there all the same.
+      deps.logger.info({ planId, error: slackErrorCode(error) }, "preview CSV: modal not updated");
     }
   });
 }
@@ -159,6 +174,15 @@ function registerHome(app: App, deps: SlackDeps): void {
       return;
     }
     await sendTemplate(client, userId, operation, deps.command);
+    // The answer where the click was: the Home tab, with one line on top.
+    await publishHome(
+      client,
+      deps.engine,
+      deps.config.slack,
+      userId,
+      deps.command,
+      `:page_facing_up: Sent the *${operation}* template to your DMs with me, ${slackDate(deps.engine.clock().toISOString())}.`,
+    ).catch((error: unknown) => deps.logger.warn({ err: error }, "home not refreshed after the template"));
   });
 
   app.action<ButtonBody>(HOME_JOBS_ACTION_ID, async ({ ack, body, client }) => {
