@@ -197,6 +197,7 @@ export async function startSlackHarness(options: HarnessOptions): Promise<SlackH
           expressApp: app,
           worker: { wake: () => worker?.wake() },
           clientOptions: { retryConfig: options.retryConfig ?? { retries: 0 } },
+          buttonSweepMs: 0,
           reporterOptions: {
             throttleMs: 10,
             retryBaseMs: 50,

@@ -3,9 +3,11 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { isOperation } from "../../core/types.ts";
-import { mayApprovePlan, mayDownloadTemplates, refuse, roleOf } from "../auth.ts";
+import { findJobByPlan } from "../../jobs/job-store.ts";
+import { mayApprovePlan, mayDownloadTemplates, refuse, roleOf, slackUserOf } from "../auth.ts";
 import {
   buildLoadingView,
+  buildNoticeMessage,
   buildNoticeView,
   HOME_JOBS_ACTION_ID,
   HOME_REFRESH_ACTION_ID,
@@ -17,9 +19,10 @@ import {
   readPreviewMetadata,
   slackDate,
 } from "../blocks/index.ts";
+import { settleButtons } from "../button-messages.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openDm, slackErrorCode, uploadCsv } from "../files.ts";
-import { loadPlanMeta, previewCsv, renderPreview } from "../preview.ts";
+import { isStale, loadPlanMeta, previewCsv, renderPreview, staleNotice } from "../preview.ts";
 import { replyPrivately } from "../reply.ts";
 import { jobsListMessage, publishHome, sendTemplate } from "../surfaces.ts";
 
@@ -103,8 +106,10 @@ function registerReview(app: App, deps: SlackDeps): void {
     const userId = body.user.id;
     const planId = action.value ?? "";
     const role = roleOf(deps.config.slack, userId);
-    // Admins get the modal before any database work (the trigger_id lives ~3 s); HR after one plan lookup.
-    const stored = role === "hr" ? await loadPlanMeta(deps.engine.db, planId) : null;
+    // One primary-key lookup before the modal (the trigger_id lives ~3 s): HR's right depends on the plan,
+    // and a plan that already ran, expired or was rejected gets an answer instead of a fresh-looking preview.
+    const stored = role === "none" ? null : await loadPlanMeta(deps.engine.db, planId);
+    const channelId = channelOf(body);
     const allowed =
       role === "admin" ||
       (stored !== null &&
@@ -113,7 +118,6 @@ function registerReview(app: App, deps: SlackDeps): void {
           context: stored.context,
         }));
     if (!allowed) {
-      const channelId = channelOf(body);
       const message = await refuse(
         { db: deps.engine.db, config: deps.config.slack, logger: deps.logger },
         {
@@ -131,6 +135,32 @@ function registerReview(app: App, deps: SlackDeps): void {
         logger: deps.logger,
         ...(channelId ? { channelId } : {}),
       });
+      return;
+    }
+    if (!stored || isStale(stored, deps.engine.clock())) {
+      const job = stored?.status === "confirmed" ? await findJobByPlan(deps.engine.db, planId) : null;
+      const message = stored
+        ? staleNotice(stored, job, deps.command)
+        : buildNoticeMessage("This plan no longer exists; nothing was changed. Post the file again.");
+      await replyPrivately({
+        client,
+        userId,
+        message,
+        logger: deps.logger,
+        ...(channelId ? { channelId } : {}),
+      });
+      // The message the button sits in should not have offered it: make it say what happened.
+      const settle = { client, engine: deps.engine, logger: deps.logger, command: deps.command };
+      if (stored && job?.approvedBy && slackUserOf(job.approvedBy)) {
+        await settleButtons(settle, planId, {
+          kind: "approved",
+          by: slackUserOf(job.approvedBy) as string,
+          at: new Date(job.queuedAt).toISOString(),
+          jobId: job.id,
+        });
+      } else if (stored && stored.status !== "confirmed" && stored.status !== "cancelled") {
+        await settleButtons(settle, planId, { kind: "expired", at: stored.expiresAt });
+      }
       return;
     }
     let opened: { id: string; hash?: string };

@@ -19,6 +19,7 @@ import {
   escapeAndTruncate,
   type SlackMessage,
 } from "../blocks/index.ts";
+import { originOfPost, rememberOrigin } from "../button-messages.ts";
 import type { SlackDeps } from "../deps.ts";
 import {
   downloadSlackFile,
@@ -71,14 +72,21 @@ export async function firstDelivery(deps: SlackDeps, eventId: string | undefined
   return inserted.length > 0;
 }
 
-async function postInThread(client: WebClient, channel: string, threadTs: string, message: SlackMessage) {
-  await client.chat.postMessage({
+/** Posts in a thread; returns the new message's ts. */
+async function postInThread(
+  client: WebClient,
+  channel: string,
+  threadTs: string,
+  message: SlackMessage,
+): Promise<string | undefined> {
+  const posted = await client.chat.postMessage({
     channel,
     thread_ts: threadTs,
     text: message.text,
     blocks: message.blocks,
     unfurl_links: false,
   });
+  return posted.ts;
 }
 
 async function planHrFile(
@@ -128,19 +136,17 @@ async function planHrFile(
       return;
     }
     const { stored } = planned;
-    await postInThread(
-      client,
-      event.channel,
-      threadTs,
-      buildHrPlanReply({
-        plan: stored.plan,
-        planId: stored.id,
-        fileName: name,
-        expiresAt: stored.expiresAt,
-        now: deps.engine.clock().toISOString(),
-        uploaderId: userId,
-      }),
-    );
+    const reply = buildHrPlanReply({
+      plan: stored.plan,
+      planId: stored.id,
+      fileName: name,
+      expiresAt: stored.expiresAt,
+      now: deps.engine.clock().toISOString(),
+      uploaderId: userId,
+    });
+    const ts = await postInThread(client, event.channel, threadTs, reply);
+    // Its Review & approve button must tell the truth later: the plan remembers where the reply is.
+    if (ts) await rememberOrigin(deps.engine, stored.id, originOfPost(event.channel, ts, reply));
   } catch (error) {
     const message =
       error instanceof SlackFileError

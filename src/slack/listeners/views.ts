@@ -14,7 +14,7 @@ import { parseFilter } from "../../core/filter.ts";
 import { OPERATION_DEFINITIONS } from "../../core/operations/index.ts";
 import type { Field, Operation, Refusal } from "../../core/types.ts";
 import { selectUsers } from "../../directory/export.ts";
-import { JobError } from "../../jobs/job-store.ts";
+import { findJobByPlan, JobError } from "../../jobs/job-store.ts";
 import { confirm, planFile, planSelection } from "../../jobs/service.ts";
 import { isAdmin, mayApprovePlan, mayStartOperation, refuse, slackActor } from "../auth.ts";
 import {
@@ -43,9 +43,10 @@ import {
   selectValueKind,
   type ViewStateValues,
 } from "../blocks/index.ts";
+import { settleButtons } from "../button-messages.ts";
 import type { SlackDeps } from "../deps.ts";
 import { downloadSlackFile, openDm, SlackFileError } from "../files.ts";
-import { loadPlanMeta, renderPreview } from "../preview.ts";
+import { loadPlanMeta, renderPreview, staleNotice } from "../preview.ts";
 import { replyPrivately } from "../reply.ts";
 
 type ModalView = Parameters<WebClient["views"]["update"]>[0]["view"];
@@ -314,23 +315,37 @@ function registerPreviewView(app: App, deps: SlackDeps): void {
       return;
     }
     const partial = readPartialConfirmation(view.state.values as ViewStateValues);
-    if (stored.status !== "confirmed") {
-      const expired =
-        stored.status === "expired" || Date.parse(stored.expiresAt) <= deps.engine.clock().getTime();
-      if (expired || stored.status === "cancelled") {
-        await ack({
-          response_action: "update",
-          view: buildNoticeView(
-            "Preview expired",
-            "This preview has expired; nothing was changed. Upload the file again for a fresh one.",
-          ),
-        });
-        return;
+    if (stored.status === "confirmed") {
+      // A late click on a plan that already runs: say so in the modal, never a silent close.
+      const job = await findJobByPlan(deps.engine.db, stored.id);
+      await ack({
+        response_action: "update",
+        view: buildMessageView("Already approved", staleNotice(stored, job, deps.command)),
+      });
+      return;
+    }
+    const expired =
+      stored.status === "expired" || Date.parse(stored.expiresAt) <= deps.engine.clock().getTime();
+    if (expired || stored.status === "cancelled") {
+      await ack({
+        response_action: "update",
+        view: buildMessageView(
+          stored.status === "cancelled" ? "Plan rejected" : "Preview expired",
+          staleNotice(stored, null, deps.command),
+        ),
+      });
+      if (expired) {
+        await settleButtons(
+          { client, engine: deps.engine, logger: deps.logger, command: deps.command },
+          stored.id,
+          { kind: "expired", at: stored.expiresAt },
+        );
       }
-      if (plan.summary.error > 0 && !partial) {
-        await ack({ response_action: "errors", errors: partialConfirmationError(plan.summary) });
-        return;
-      }
+      return;
+    }
+    if (plan.summary.error > 0 && !partial) {
+      await ack({ response_action: "errors", errors: partialConfirmationError(plan.summary) });
+      return;
     }
     await ack({ response_action: "clear" });
     await approve(deps, client, userId, stored.id, stored.context, partial || plan.summary.error === 0);
@@ -358,12 +373,28 @@ export async function approve(
       ...(undoOf ? { undoOf } : {}),
     });
     if (!created) {
+      // A double submit: the same job, nothing posted twice; but the person is told what they clicked.
       deps.logger.info({ planId, jobId: job.id, userId }, "plan already confirmed: same job, nothing posted");
+      const stored = await loadPlanMeta(deps.engine.db, planId);
+      if (stored)
+        await replyPrivately({
+          client,
+          userId,
+          message: staleNotice(stored, job, deps.command),
+          logger: deps.logger,
+        });
       return;
     }
     deps.logger.info({ planId, jobId: job.id, userId }, "plan confirmed from Slack");
     await deps.reporter.announce(job);
     deps.worker?.wake();
+    // The message whose button led here (HR reply, inactivity report) now says who approved, when, which job.
+    await settleButtons({ client, engine: deps.engine, logger: deps.logger, command: deps.command }, planId, {
+      kind: "approved",
+      by: userId,
+      at: job.queuedAt ? new Date(job.queuedAt).toISOString() : deps.engine.clock().toISOString(),
+      jobId: job.id,
+    });
   } catch (error) {
     const message =
       error instanceof JobError
