@@ -28,6 +28,7 @@ import {
   buildPasswordsDmMessage,
   buildProgressMessage,
   buildQueuedMessage,
+  buildReportMovedMessage,
   type SlackMessage,
 } from "./blocks/index.ts";
 import { isChannelUnreachable, openDm, slackErrorCode, uploadCsv } from "./files.ts";
@@ -222,6 +223,22 @@ export function createSlackReporter(options: SlackReporterOptions): SlackReporte
     job.slackChannel = dm;
     job.slackThreadTs = null;
     job.slackProgressTs = null;
+    // Never a silent move: the DM starts by saying which channel refused, why, and how to invite the bot.
+    const botUserId = await client.auth
+      .test()
+      .then((r) => r.user_id)
+      .catch(() => undefined);
+    const note = buildReportMovedMessage({
+      jobId: job.id,
+      channelId: from,
+      error: slackErrorCode(cause) ?? "unknown_error",
+      ...(botUserId ? { botUserId } : {}),
+    });
+    await client.chat
+      .postMessage({ channel: dm, text: note.text, blocks: note.blocks })
+      .catch((error: unknown) =>
+        logger?.warn({ jobId: job.id, error: describe(error) }, "could not explain the move"),
+      );
   }
 
   /** Posts in the job's thread (the first post without a thread starts it). Falls back to the approver's DM. */

@@ -24,6 +24,7 @@ import {
   buildJobsListMessage,
   type JobListItem,
 } from "./jobs.ts";
+import { buildReportMovedMessage } from "./notice.ts";
 import { buildProgressMessage, buildQueuedMessage, estimateRemainingMs } from "./progress.ts";
 import { buildFileRefusalMessage, buildNotAuthorisedMessage } from "./refusal.ts";
 import { buildFinishedMessage, buildPasswordsDmMessage } from "./results.ts";
@@ -369,5 +370,37 @@ describe("refusals", () => {
     expectClean(many);
     expect(visibleText(many.blocks)).toContain("and 35 more");
     expect(visibleText(many.blocks)).not.toContain("HR members");
+  });
+});
+
+describe("report moved to a DM", () => {
+  it("names the channel, says why in words, and how to invite the bot; unknown codes are quoted", () => {
+    for (const error of [
+      "not_in_channel",
+      "channel_not_found",
+      "is_archived",
+      "restricted_action",
+      "weird_error",
+    ]) {
+      const message = buildReportMovedMessage({
+        jobId: "job_1",
+        channelId: "C0X",
+        error,
+        botUserId: "U0BOT",
+      });
+      expectClean(message);
+      const text = visibleText(message.blocks);
+      expect(text).toContain("job `job_1` in <#C0X>");
+      expect(text).not.toContain(error === "weird_error" ? "&lt;" : "weird");
+    }
+    const notIn = visibleText(
+      buildReportMovedMessage({ jobId: "j", channelId: "C0X", error: "not_in_channel", botUserId: "U0BOT" })
+        .blocks,
+    );
+    expect(notIn).toContain("I'm not a member of it");
+    expect(notIn).toContain("type `/invite` <@U0BOT> in <#C0X>");
+    expect(
+      visibleText(buildReportMovedMessage({ jobId: "j", channelId: "C0X", error: "weird_error" }).blocks),
+    ).toContain("Slack answered `weird_error`");
   });
 });
