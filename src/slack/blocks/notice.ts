@@ -61,7 +61,10 @@ const UNREACHABLE: Record<string, { why: string; fix: (channel: string, bot: str
 };
 
 export interface ReportMovedInput {
-  jobId: string;
+  /** The job whose report moved, or (`subject`) anything else: "the inactivity report *Weekly*". */
+  jobId?: string;
+  /** Our mrkdwn naming what moved, when it is not a job. */
+  subject?: string;
   /** The channel the job should have reported in. */
   channelId: string;
   /** Slack's error code for it (not_in_channel, channel_not_found, is_archived…). */
@@ -80,7 +83,9 @@ export function buildReportMovedMessage(input: ReportMovedInput): SlackMessage {
     known?.fix(channel, bot) ??
     `Invite me there (type \`/invite\` ${bot} in ${channel}), or run the command from another channel.`;
   return buildNoticeMessage(
-    `:mailbox_with_mail: I couldn't post the report of job ${inlineCode(input.jobId, 80)} in ${channel}: ${why}. Its progress and results come here instead.`,
+    input.subject !== undefined
+      ? `:mailbox_with_mail: I couldn't post ${input.subject} in ${channel}: ${why}. It comes here instead.`
+      : `:mailbox_with_mail: I couldn't post the report of job ${inlineCode(input.jobId ?? "", 80)} in ${channel}: ${why}. Its progress and results come here instead.`,
     fix,
   );
 }
