@@ -2,7 +2,8 @@
 //   bulkusers deactivate-inactive --days N [--exclude-group G]… [--dry-run]
 //   bulkusers record-sign-ins <file.csv>
 //   bulkusers schedule add|list|pause|resume|delete|run-now …   (the policies the bot runs on a schedule)
-import { exclusionCounts, type ReportRow } from "../core/inactivity.ts";
+import { exclusionCounts } from "../core/inactivity.ts";
+import type { ReportRow } from "../core/inactivity-report.ts";
 import { parseSignInsCsv, recordSignIns } from "../directory/sign-ins.ts";
 import { deactivateInactive, type PolicyRunResult, runPolicy } from "../scheduler/policy.ts";
 import {
