@@ -5,7 +5,11 @@ import { readFileSync } from "node:fs";
 import { eq } from "drizzle-orm";
 import { afterEach, expect, it } from "vitest";
 import { jobs, licenses, plans } from "../src/directory/schema.ts";
-import { PREVIEW_VIEW_CALLBACK_ID, REVIEW_PLAN_ACTION_ID } from "../src/slack/blocks/ids.ts";
+import {
+  PREVIEW_VIEW_CALLBACK_ID,
+  REJECT_PLAN_ACTION_ID,
+  REVIEW_PLAN_ACTION_ID,
+} from "../src/slack/blocks/ids.ts";
 import { describeEachDatabase } from "./support/db.ts";
 import type { FakeMessage } from "./support/fake-slack.ts";
 import {
@@ -116,6 +120,36 @@ describeEachDatabase("slack buttons tell the truth", (ctx) => {
     expect(textOf(late.body?.view)).toContain("already approved");
     expect(await ctx.handle.db.select().from(jobs)).toHaveLength(1);
     // Still one edit: settling happens once.
+    expect(fake.callsTo("chat.update").filter((c) => c.args.ts === reply.ts)).toHaveLength(1);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it("rejected: the reply says who rejected it; the plan cannot run any more and later clicks say so", async () => {
+    h = await startSlackHarness({ handle: ctx.handle, noWorker: true });
+    const { fake } = h;
+    const { reply, planId } = await hrUpload("1760000400.000100");
+    await h.clickInMessage({
+      actionId: REJECT_PLAN_ACTION_ID,
+      value: planId,
+      channelId: HR_CHANNEL,
+      messageTs: reply.ts,
+      user: HR_USER,
+    });
+    await until(() => reply.history.length >= 2, 30_000, "the reply's edit");
+    expect(buttonsOf(reply)).toEqual([]);
+    expect(textOf(reply.blocks)).toContain(`*Rejected* by <@${HR_USER}>`);
+    const [plan] = await ctx.handle.db.select().from(plans).where(eq(plans.id, planId));
+    expect(plan?.status).toBe("cancelled");
+
+    await click(reply, planId);
+    const stale = await until(
+      () => fake.messages.find((m) => m.ephemeral && m.user === HR_USER),
+      30_000,
+      "the stale-click answer",
+    );
+    expect(textOf(stale.blocks)).toContain("rejected");
+    expect(fake.callsTo("views.open")).toHaveLength(0);
+    expect(await ctx.handle.db.select().from(jobs)).toHaveLength(0);
     expect(fake.callsTo("chat.update").filter((c) => c.args.ts === reply.ts)).toHaveLength(1);
     expect(fake.violations).toEqual([]);
   });

@@ -147,6 +147,20 @@ export async function settleButtons(deps: SettleDeps, planId: string, outcome: B
   }
 }
 
+/**
+ * Rejects a pending, unexpired plan (status cancelled: it can no longer be confirmed). False when it was not
+ * pending any more (approved, expired or rejected meanwhile): the caller answers that instead.
+ */
+export async function rejectPlan(engine: Engine, planId: string): Promise<boolean> {
+  const now = engine.clock().toISOString();
+  const rejected = await engine.db
+    .update(plans)
+    .set({ status: "cancelled", secrets: null })
+    .where(and(eq(plans.id, planId), eq(plans.status, "pending"), sql`${plans.expiresAt} > ${now}`))
+    .returning({ id: plans.id });
+  return rejected.length > 0;
+}
+
 /** Marks pending plans past their expiry expired, and settles the messages of those that left buttons. */
 export async function sweepExpiredButtons(deps: SettleDeps): Promise<number> {
   const now = deps.engine.clock();

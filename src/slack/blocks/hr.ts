@@ -16,7 +16,7 @@ import {
   section,
   slackDate,
 } from "./common.ts";
-import { REVIEW_PLAN_ACTION_ID, REVIEW_PLAN_BLOCK_ID } from "./ids.ts";
+import { REJECT_PLAN_ACTION_ID, REVIEW_PLAN_ACTION_ID, REVIEW_PLAN_BLOCK_ID } from "./ids.ts";
 import { formatErrorRow } from "./preview.ts";
 
 export const HR_REPLY_ERRORS_SHOWN = 5;
@@ -84,6 +84,19 @@ export function buildHrPlanReply(input: HrPlanReplyInput): SlackMessage {
           text: plainText("Review & approve", 75),
           action_id: REVIEW_PLAN_ACTION_ID,
           value: planId,
+        },
+        {
+          type: "button",
+          style: "danger",
+          text: plainText("Reject", 75),
+          action_id: REJECT_PLAN_ACTION_ID,
+          value: planId,
+          confirm: {
+            title: plainText("Reject this hire list?", 100),
+            text: plainText("Nothing is created. The file has to be posted again for a new plan.", 300),
+            confirm: plainText("Reject", 30),
+            deny: plainText("Keep it", 30),
+          },
         },
       ],
     });

@@ -17,7 +17,7 @@ import {
 } from "./fixtures.ts";
 import { buildHelpMessage, HELP_SECTIONS } from "./help.ts";
 import { buildHrPlanReply } from "./hr.ts";
-import { REVIEW_PLAN_ACTION_ID } from "./ids.ts";
+import { REJECT_PLAN_ACTION_ID, REVIEW_PLAN_ACTION_ID } from "./ids.ts";
 import {
   buildJobNotFoundMessage,
   buildJobStatusMessage,
@@ -114,6 +114,7 @@ describe("HR thread reply", () => {
     expect(text).toContain("*Row 2* · bob@example.com — Manager zed@example.com was not found");
     expect(buttonsOf(reply)).toEqual([
       expect.objectContaining({ action_id: REVIEW_PLAN_ACTION_ID, value: "pl_9" }),
+      expect.objectContaining({ action_id: REJECT_PLAN_ACTION_ID, value: "pl_9", style: "danger" }),
     ]);
     expect(reply.text).toContain("1 will change");
   });

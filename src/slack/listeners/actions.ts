@@ -15,11 +15,12 @@ import {
   PREVIEW_CSV_ACTION_ID,
   PREVIEW_NEXT_ACTION_ID,
   PREVIEW_PREV_ACTION_ID,
+  REJECT_PLAN_ACTION_ID,
   REVIEW_PLAN_ACTION_ID,
   readPreviewMetadata,
   slackDate,
 } from "../blocks/index.ts";
-import { settleButtons } from "../button-messages.ts";
+import { rejectPlan, settleButtons } from "../button-messages.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openDm, slackErrorCode, uploadCsv } from "../files.ts";
 import { isStale, loadPlanMeta, previewCsv, renderPreview, staleNotice } from "../preview.ts";
@@ -190,6 +191,64 @@ function registerReview(app: App, deps: SlackDeps): void {
   });
 }
 
+/** "Reject" on the HR reply: whoever may approve the plan may reject it; the reply then says who did. */
+function registerReject(app: App, deps: SlackDeps): void {
+  app.action<ButtonBody>(REJECT_PLAN_ACTION_ID, async ({ ack, body, action, client }) => {
+    await ack();
+    const userId = body.user.id;
+    const planId = action.value ?? "";
+    const channelId = channelOf(body);
+    const stored = await loadPlanMeta(deps.engine.db, planId);
+    const allowed =
+      stored !== null &&
+      mayApprovePlan(deps.config.slack, userId, {
+        operation: stored.plan.operation,
+        context: stored.context,
+      });
+    if (!allowed) {
+      const message = await refuse(
+        { db: deps.engine.db, config: deps.config.slack, logger: deps.logger },
+        {
+          userId,
+          attempted: "reject this plan",
+          details: { action: REJECT_PLAN_ACTION_ID, planId },
+          ...(channelId ? { channelId } : {}),
+          hrMayDoThis: true,
+        },
+      );
+      await replyPrivately({
+        client,
+        userId,
+        message,
+        logger: deps.logger,
+        ...(channelId ? { channelId } : {}),
+      });
+      return;
+    }
+    if (!(await rejectPlan(deps.engine, planId))) {
+      // Approved, expired or rejected meanwhile: say which.
+      const now = await loadPlanMeta(deps.engine.db, planId);
+      const job = now?.status === "confirmed" ? await findJobByPlan(deps.engine.db, planId) : null;
+      if (now) {
+        await replyPrivately({
+          client,
+          userId,
+          message: staleNotice(now, job, deps.command),
+          logger: deps.logger,
+          ...(channelId ? { channelId } : {}),
+        });
+      }
+      return;
+    }
+    deps.logger.info({ planId, userId }, "plan rejected from Slack");
+    await settleButtons({ client, engine: deps.engine, logger: deps.logger, command: deps.command }, planId, {
+      kind: "rejected",
+      by: userId,
+      at: deps.engine.clock().toISOString(),
+    });
+  });
+}
+
 function registerHome(app: App, deps: SlackDeps): void {
   app.action<ButtonBody>(HOME_TEMPLATE_ACTION_PATTERN, async ({ ack, body, action, client }) => {
     await ack();
@@ -242,5 +301,6 @@ function registerHome(app: App, deps: SlackDeps): void {
 export function registerActions(app: App, deps: SlackDeps): void {
   registerPaging(app, deps);
   registerReview(app, deps);
+  registerReject(app, deps);
   registerHome(app, deps);
 }
