@@ -99,6 +99,7 @@ describeEachDatabase("slack buttons tell the truth", (ctx) => {
     expect(edited).toContain(job!.id);
     expect(edited).toContain("<!date^");
     expect(edited).toContain("new-hires.csv"); // the summary stays
+    expect(edited).not.toContain("nothing changes until someone approves"); // only true while it waited
     expect(reply.text).toContain("(approved)");
     expect(fake.callsTo("chat.update").filter((c) => c.args.ts === reply.ts)).toHaveLength(1);
 

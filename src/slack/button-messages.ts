@@ -15,6 +15,7 @@ import {
   context as contextBlock,
   inlineCode,
   mentionUser,
+  PENDING_BLOCK_PREFIX,
   type SlackMessage,
   slackDate,
 } from "./blocks/index.ts";
@@ -36,8 +37,11 @@ export type ButtonOutcome =
 /** Room for the status line under Slack's 50 blocks per message. */
 const MAX_KEPT_BLOCKS = 48;
 
+/** The message as it stays: no buttons, and no line that was only true while the plan waited. */
 function withoutButtons(blocks: readonly unknown[]): KnownBlock[] {
-  return (blocks as KnownBlock[]).filter((b) => b.type !== "actions").slice(0, MAX_KEPT_BLOCKS);
+  return (blocks as KnownBlock[])
+    .filter((b) => b.type !== "actions" && !(b.block_id ?? "").startsWith(PENDING_BLOCK_PREFIX))
+    .slice(0, MAX_KEPT_BLOCKS);
 }
 
 /** Where a message we are about to leave buttons in lives (we just posted it). */

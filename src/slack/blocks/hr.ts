@@ -16,7 +16,12 @@ import {
   section,
   slackDate,
 } from "./common.ts";
-import { REJECT_PLAN_ACTION_ID, REVIEW_PLAN_ACTION_ID, REVIEW_PLAN_BLOCK_ID } from "./ids.ts";
+import {
+  PENDING_BLOCK_PREFIX,
+  REJECT_PLAN_ACTION_ID,
+  REVIEW_PLAN_ACTION_ID,
+  REVIEW_PLAN_BLOCK_ID,
+} from "./ids.ts";
 import { formatErrorRow } from "./preview.ts";
 
 export const HR_REPLY_ERRORS_SHOWN = 5;
@@ -101,11 +106,13 @@ export function buildHrPlanReply(input: HrPlanReplyInput): SlackMessage {
       ],
     });
   }
-  blocks.push(
-    context(
+  blocks.push({
+    ...context(
       `Plan ${inlineCode(planId, 80)} · ${expired ? "expired" : "expires"} ${slackDate(input.expiresAt)} (${relativeTime(input.expiresAt, input.now)}) · nothing changes until someone approves.`,
     ),
-  );
+    // Only true while the plan waits: dropped when the reply is settled (approved, rejected, expired).
+    block_id: `${PENDING_BLOCK_PREFIX}plan`,
+  } as KnownBlock);
   const text = `${input.fileName.slice(0, 200)}: ${formatNumber(change)} will change, ${formatNumber(skip)} skipped, ${formatNumber(error)} with errors.`;
   return { text: escapeAndTruncate(text, 1000), blocks };
 }
