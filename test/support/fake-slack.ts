@@ -565,6 +565,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (!res.headersSent) send(res, 500, { ok: false, error: "fake_slack_crashed", detail: String(error) });
     });
   });
+  // Node closes idle keep-alive sockets after 5 s; a client that reuses one just then gets ECONNRESET (seen
+  // after planning 5,000 rows on a busy machine). Slack keeps connections far longer: so does the fake.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
