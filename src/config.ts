@@ -90,6 +90,16 @@ const EnvSchema = z.object({
   PASSWORD_MIN_LENGTH: integer(6, 1, 256),
   DATABASE_URL: databaseUrl,
   API_TOKENS: apiTokens,
+  SMTP_URL: optionalText.refine((value) => value === undefined || /^smtps?:\/\//.test(value), {
+    message: "must start with smtp:// or smtps:// (e.g. smtp://user:password@mail.example.com:587)",
+  }),
+  BULKUSERS_MAIL_FROM: optionalText,
+  BULKUSERS_PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  BULKUSERS_WELCOME_CREDENTIALS: z
+    .enum(["link", "password"], { error: "must be link (a one-time link, the default) or password" })
+    .optional()
+    .default("link"),
+  BULKUSERS_WELCOME_LINK_HOURS: integer(72, 1, 720),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .optional()
@@ -118,6 +128,18 @@ export interface Config {
   secretKey?: string;
   schedulerEnabled: boolean;
   apiTokens: ApiToken[];
+  /** Welcome messages: undefined (off) unless SMTP_URL is set. */
+  mail?: MailConfig;
+}
+
+export interface MailConfig {
+  smtpUrl: string;
+  from: string;
+  /** Where this app is reached from outside: one-time links start with it. */
+  publicUrl?: string;
+  /** How the hire gets the temporary password: a one-time link (default) or in the e-mail itself. */
+  credentials: "link" | "password";
+  linkHours: number;
 }
 
 export class ConfigError extends Error {
@@ -135,6 +157,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  const mailProblems: string[] = [];
+  if (e.SMTP_URL && !e.BULKUSERS_MAIL_FROM) {
+    mailProblems.push("BULKUSERS_MAIL_FROM: required with SMTP_URL (the From address of welcome messages)");
+  }
+  if (e.SMTP_URL && e.BULKUSERS_WELCOME_CREDENTIALS === "link" && !e.BULKUSERS_PUBLIC_URL) {
+    mailProblems.push(
+      "BULKUSERS_PUBLIC_URL: required with SMTP_URL for one-time password links (or set BULKUSERS_WELCOME_CREDENTIALS=password)",
+    );
+  }
+  if (mailProblems.length) throw new ConfigError(mailProblems);
   const slackProblems: string[] = [];
   if (!e.SLACK_BOT_TOKEN) slackProblems.push("SLACK_BOT_TOKEN (the bot token, xoxb-…)");
   if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
@@ -161,5 +193,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKey: e.BULKUSERS_SECRET_KEY,
     schedulerEnabled: e.BULKUSERS_SCHEDULER,
     apiTokens: e.API_TOKENS,
+    ...(e.SMTP_URL && e.BULKUSERS_MAIL_FROM
+      ? {
+          mail: {
+            smtpUrl: e.SMTP_URL,
+            from: e.BULKUSERS_MAIL_FROM,
+            ...(e.BULKUSERS_PUBLIC_URL ? { publicUrl: e.BULKUSERS_PUBLIC_URL.replace(/\/+$/, "") } : {}),
+            credentials: e.BULKUSERS_WELCOME_CREDENTIALS,
+            linkHours: e.BULKUSERS_WELCOME_LINK_HOURS,
+          },
+        }
+      : {}),
   };
 }

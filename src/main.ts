@@ -11,10 +11,12 @@ import { createApiRouter } from "./api/index.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { type DatabaseHandle, openDatabase } from "./directory/client.ts";
 import { createHttpApp, type ListeningServer, listen } from "./http/server.ts";
+import { createWelcomeRouter } from "./http/welcome-router.ts";
 import { loadSealer } from "./jobs/secrets.ts";
 import type { Engine } from "./jobs/service.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { welcomeFromConfig } from "./mail/welcome.ts";
 import { type Scheduler, startScheduler } from "./scheduler/scheduler.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { registerScheduleListeners } from "./slack/listeners/schedules.ts";
@@ -77,9 +79,21 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
       "database ready (migrations applied)",
     );
 
+    const sealer = await loadSealer(database.db, config.secretKey);
+    // Unique across hosts sharing one PostgreSQL: the lease owner of the jobs this instance runs.
+    const instance = `server:${hostname()}:${process.pid}`;
+    let slack: SlackApp | undefined;
+    const welcome = welcomeFromConfig(config.mail, {
+      db: database.db,
+      sealer,
+      owner: instance,
+      logger,
+      slack: () => slack?.app.client,
+    });
+    if (welcome) stops.push({ name: "mail", stop: async () => welcome.close() });
     const engine: Engine = {
       db: database.db,
-      sealer: await loadSealer(database.db, config.secretKey),
+      sealer,
       logger,
       clock: () => new Date(),
       limits: {
@@ -87,9 +101,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
         passwordMinLength: config.passwordMinLength,
         leaseSeconds: config.jobLeaseSeconds,
       },
+      ...(welcome ? { welcome: welcome.delivery } : {}),
     };
-    // Unique across hosts sharing one PostgreSQL: the lease owner of the jobs this instance runs.
-    const instance = `server:${hostname()}:${process.pid}`;
 
     const routers: Array<{ path: string; router: Router }> = [];
     const mount: Array<(app: Express) => void> = [];
@@ -100,7 +113,6 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
     let scheduler: Scheduler | undefined;
     const wakeWorker = { wake: () => worker?.wake() };
 
-    let slack: SlackApp | undefined;
     if (config.slackProblems.length > 0) {
       logger.warn(
         { missing: config.slackProblems },
@@ -123,6 +135,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
       });
     }
 
+    routers.push({ path: "/welcome", router: createWelcomeRouter({ db: database.db, sealer, logger }) });
     routers.push({ path: "/api", router: createApiRouter({ engine, config, logger, worker: wakeWorker }) });
     const app = createHttpApp({ db: database.db, logger, routers, mount });
 

@@ -119,6 +119,7 @@ export class CommandContext {
   private config: Config | undefined;
   private loggerInstance: Logger | undefined;
   private jsonPrinted = false;
+  private closers: Array<() => void> = [];
 
   constructor(
     readonly io: CliIo,
@@ -235,8 +236,14 @@ export class CommandContext {
     throw new CliRefusal(code, message, `Usage: ${CLI} ${this.command.usage}`);
   }
 
+  /** Something to release when the command ends (e.g. SMTP connections). */
+  onClose(closer: () => void): void {
+    this.closers.push(closer);
+  }
+
   /** Closes the database if it was opened. */
   async close(): Promise<void> {
+    for (const closer of this.closers.splice(0)) closer();
     const opening = this.opening;
     this.opening = undefined;
     this.handle = undefined;

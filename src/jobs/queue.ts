@@ -57,6 +57,16 @@ export async function claimNextJob(
   });
 }
 
+/** Sends due welcome messages; a failure is logged and retried on the next drain, never fails a job. */
+async function deliverWelcomes(deps: ExecutorDeps, jobId?: string): Promise<void> {
+  if (!deps.welcome) return;
+  try {
+    await deps.welcome.deliverPending(jobId ? { jobId } : {});
+  } catch (error) {
+    deps.logger?.error({ err: error, jobId }, "welcome delivery failed; it resumes on the next run");
+  }
+}
+
 export interface DrainOptions extends Omit<ExecuteOptions, "onProgress"> {
   onProgress?: (job: JobRecord) => void | Promise<void>;
   /** Called when a job finishes (or fails), after its last batch. */
@@ -73,6 +83,8 @@ export async function drainQueue(deps: ExecutorDeps, options: DrainOptions): Pro
   const clock = deps.clock ?? (() => new Date());
   const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   const ran: JobRecord[] = [];
+  // Welcome messages left by an earlier run (a crash, or a retry that is now due).
+  await deliverWelcomes(deps);
   for (;;) {
     if (options.shouldStop?.()) return ran;
     if (options.untilJob && ran.some((j) => j.id === options.untilJob && j.status !== "running")) return ran;
@@ -94,7 +106,11 @@ export async function drainQueue(deps: ExecutorDeps, options: DrainOptions): Pro
     try {
       const finished = await executeJob(deps, claim.job, options);
       ran.push(finished);
-      if (finished.status !== "running") await options.onFinished?.(finished);
+      if (finished.status !== "running") {
+        // Before the report, so the results CSV already says where each welcome went.
+        await deliverWelcomes(deps, finished.id);
+        await options.onFinished?.(finished);
+      }
     } catch (error) {
       if (error instanceof LeaseLostError) {
         deps.logger?.warn({ jobId: claim.job.id }, error.message);

@@ -93,6 +93,10 @@ export interface FakeSlack {
   /** Bodies POSTed to response URLs (see responseUrl). */
   responses: Array<{ id: string; body: Args }>;
   violations: Violation[];
+  /** Workspace members by e-mail (lower case) → user id: what users.lookupByEmail finds. */
+  members: Map<string, string>;
+  /** Makes `email` a member with `id` (default: an id derived from the e-mail). Returns the id. */
+  addMember(email: string, id?: string): string;
   setFailure(method: string, spec: FailureSpec): void;
   addFile(file: {
     id?: string;
@@ -194,6 +198,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     views: [],
     responses: [],
     violations: [],
+    members: new Map(),
+    addMember(email, id) {
+      const userId = id ?? `U${String(next()).padStart(8, "0")}`;
+      fake.members.set(email.toLowerCase(), userId);
+      return userId;
+    },
     setFailure(method, spec) {
       failures.set(method, { ...spec, times: spec.times ?? 1 });
     },
@@ -447,6 +457,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         fake.files.push(f);
       }
       return { ok: true, files: done.map(fileObject) };
+    },
+    // Slack answers users_not_found for addresses that are not a member of the workspace.
+    "users.lookupByEmail": (args) => {
+      const email = String(args.email ?? "").toLowerCase();
+      const id = fake.members.get(email);
+      if (!id) return { ok: false, error: "users_not_found" };
+      return {
+        ok: true,
+        user: { id, team_id: teamId, name: email.split("@")[0], is_bot: false, profile: { email } },
+      };
     },
     "users.info": (args) => {
       const id = String(args.user ?? "");

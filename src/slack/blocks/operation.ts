@@ -68,6 +68,8 @@ const NOTES: Partial<Record<Operation, string>> = {
   "reset-password": "New temporary passwords are generated and sent to you, the approver, by DM as a CSV.",
   "assign-license": "Needs free seats: rows beyond the free seats fail, in file order.",
   "add-to-group": "Rows for users who are already members are skipped.",
+  "set-service-plans":
+    "One license per row. DisabledPlans sets the whole disabled list; EnablePlans / DisablePlans switch only the plans named.",
 };
 
 function mustChangeOption(operation: Operation): PlainTextOption {
