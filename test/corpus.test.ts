@@ -19,7 +19,7 @@ const REFUSED: Record<string, string> = {
   "empty.csv": "csv.empty",
   "whitespace-only.csv": "csv.empty",
   "header-only.csv": "csv.no_rows",
-  "xlsx-renamed.csv": "csv.binary",
+  "xlsx-renamed.csv": "xlsx.unreadable",
   "unterminated-quote.csv": "csv.malformed",
 };
 
