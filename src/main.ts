@@ -88,6 +88,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
         maxRows: config.maxRows,
         passwordMinLength: config.passwordMinLength,
         leaseSeconds: config.jobLeaseSeconds,
+        domains: config.domains,
       },
     };
     // Unique across hosts sharing one PostgreSQL: the lease owner of the jobs this instance runs.

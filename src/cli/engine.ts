@@ -15,6 +15,7 @@ export async function cliEngine(ctx: CommandContext): Promise<Engine> {
       maxRows: config.maxRows,
       passwordMinLength: config.passwordMinLength,
       leaseSeconds: config.jobLeaseSeconds,
+      domains: config.domains,
     },
   };
 }

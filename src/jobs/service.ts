@@ -21,7 +21,13 @@ export interface Engine {
   sealer: Sealer;
   logger?: Logger;
   clock: () => Date;
-  limits: { maxRows: number; passwordMinLength: number; leaseSeconds: number };
+  limits: {
+    maxRows: number;
+    passwordMinLength: number;
+    leaseSeconds: number;
+    /** BULKUSERS_DOMAINS (lower-case); absent or empty: any domain. */
+    domains?: readonly string[];
+  };
 }
 
 export type PlanOutcome = { ok: true; stored: StoredPlan } | { ok: false; refusal: Refusal };
@@ -78,7 +84,10 @@ async function planAgainstDirectory(
     operation,
     table: withValues,
     directory,
-    options: { passwordMinLength: engine.limits.passwordMinLength },
+    options: {
+      passwordMinLength: engine.limits.passwordMinLength,
+      ...(engine.limits.domains?.length ? { domains: engine.limits.domains } : {}),
+    },
   });
 }
 

@@ -8,6 +8,7 @@
 // masked one as vendors export it (`****`), is generated at execution.
 
 import { checkPassword, isMaskedPassword, suppliedPassword } from "../passwords.ts";
+import { domainProblem } from "../plan-rules/domains.ts";
 import { currentValue, PROFILE_FIELDS } from "../plan-rules/fields.ts";
 import { deriveDisplayName, formatList, isClearToken, yesNo } from "../plan-rules/values.ts";
 import type { AttributeField, Field, FieldChange, PlannedAction, UserField } from "../types.ts";
@@ -115,6 +116,8 @@ export const createOperation: OperationDefinition = {
     const errors = p.errors;
     const { fields, values } = p;
 
+    const domain = domainProblem(key, ctx.options.domains);
+    if (domain !== null) errors.push(domain);
     const masked = isMaskedPassword(cell(record, "password"));
     const password = suppliedPassword(cell(record, "password"));
     if (password !== "") {

@@ -15,6 +15,8 @@ import type {
 export interface PlanOptions {
   /** PASSWORD_MIN_LENGTH: supplied passwords shorter than this fail their row. */
   passwordMinLength: number;
+  /** BULKUSERS_DOMAINS, lower-case: new addresses outside them fail. Absent or empty: no check. */
+  domains?: readonly string[];
 }
 
 /** Built once per plan and shared by every row. */
