@@ -14,6 +14,7 @@ import type { ChangeDraft, PlanContext, PlanOptions, RowDraft } from "./operatio
 import { OPERATION_DEFINITIONS } from "./operations/index.ts";
 import { isDistinguishedName } from "./operations/profile.ts";
 import { LicenseCatalog } from "./plan-rules/catalog.ts";
+import { mixedDomainWarnings } from "./plan-rules/domains.ts";
 import { invalidEmailMessage, isValidEmail } from "./plan-rules/email.ts";
 import { fieldHeader, missingColumnRefusal } from "./plan-rules/fields.ts";
 import { dependencyOrder, findRowCycles, findUpdateCycles, formatCycle } from "./plan-rules/managers.ts";
@@ -229,6 +230,10 @@ export function planOperation(input: PlanInput): PlanResult {
     warnings.push(
       `Column${many ? "s" : ""} not used by ${operation} ${many ? "were" : "was"} ignored: ${unused.join(", ")}.`,
     );
+  }
+  // No BULKUSERS_DOMAINS to check new addresses against: point out a rare domain next to a common one.
+  if ((operation === "create" || operation === "update") && !options.domains?.length) {
+    warnings.push(...mixedDomainWarnings(rows));
   }
   if (dnManagers > 0) {
     warnings.push(
