@@ -241,6 +241,75 @@ describeEachDatabase("corpus: files as people have them", (ctx) => {
     ]);
   });
 
+  it("one row per assignment: a user's licenses and groups on several rows, a repeated pair fails, seats in file order", async () => {
+    const engine = testEngine(ctx.handle);
+    await ctx.handle.db.insert(licenses).values([
+      { sku: "M365_E3", name: "Microsoft 365 E3", totalSeats: 2 },
+      { sku: "POWER_BI_PRO", name: "Power BI Pro", totalSeats: 5 },
+      { sku: "M365_E5", name: "Microsoft 365 E5", totalSeats: 5 },
+    ]);
+    await ctx.handle.db.insert(groups).values([{ name: "Sales" }, { name: "Engineering" }]);
+    await ctx.handle.db.insert(users).values([
+      { email: "john.doe@company.com", displayName: "John" },
+      { email: "amara.obi@company.com", displayName: "Amara" },
+      { email: "jane.smith@company.com", displayName: "Jane" },
+      { email: "lee.park@company.com", displayName: "Lee" },
+    ]);
+    await planAndRun(
+      engine,
+      "assign-license",
+      new TextEncoder().encode("Email,License\njane.smith@company.com,M365_E5\n"),
+      "e5.csv",
+    );
+    const assigned = await planAndRun(
+      engine,
+      "assign-license",
+      workbook("assign-license-per-row.xlsx"),
+      "per-row.xlsx",
+    );
+    expect(assigned.plan.rows.map((r) => [r.key, r.outcome, r.reason])).toEqual([
+      ["john.doe@company.com", "change", "Assign M365_E3"],
+      ["john.doe@company.com", "change", "Assign POWER_BI_PRO"],
+      ["amara.obi@company.com", "change", "Assign M365_E3"],
+      ["john.doe@company.com", "error", "Duplicate of row 1 (same user and M365_E3)"],
+      ["jane.smith@company.com", "skip", "Already assigned: M365_E5"],
+    ]);
+    const memberships = await planAndRun(
+      engine,
+      "add-to-group",
+      workbook("add-to-group-per-row.xlsx"),
+      "groups.xlsx",
+    );
+    expect(memberships.plan.summary).toEqual({ change: 3, skip: 0, error: 1 });
+    const held = await queryRows<{ email: string; what: string }>(
+      ctx.handle.db,
+      sql`select u.email, l.sku as what from license_assignments la join users u on u.id = la.user_id join licenses l on l.id = la.license_id
+          union all
+          select u.email, g.name from group_members gm join users u on u.id = gm.user_id join groups g on g.id = gm.group_id
+          order by 1, 2`,
+    );
+    expect(held).toEqual([
+      { email: "amara.obi@company.com", what: "M365_E3" },
+      { email: "jane.smith@company.com", what: "M365_E5" },
+      { email: "john.doe@company.com", what: "Engineering" },
+      { email: "john.doe@company.com", what: "M365_E3" },
+      { email: "john.doe@company.com", what: "POWER_BI_PRO" },
+      { email: "john.doe@company.com", what: "Sales" },
+      { email: "lee.park@company.com", what: "Sales" },
+    ]);
+    // Seats are still counted in file order: both E3 seats are taken, a third E3 row fails.
+    const third = await planAndRun(
+      engine,
+      "assign-license",
+      new TextEncoder().encode(
+        "Email,License\njane.smith@company.com,POWER_BI_PRO\njane.smith@company.com,M365_E3\n",
+      ),
+      "more.csv",
+    );
+    expect(third.plan.rows.map((r) => r.outcome)).toEqual(["change", "error"]);
+    expect(third.plan.rows[1]!.reason).toMatch(/^No free seats for M365_E3/);
+  });
+
   it("BULKUSERS_DOMAINS: a typo'd domain fails with a suggestion; unset, the preview warns", async () => {
     const file = new TextEncoder().encode(
       `UserPrincipalName,DisplayName\n${Array.from({ length: 10 }, (_, i) => `user${i}@example.com,User ${i}`).join("\n")}\ndan.ross@exmaple.com,Dan Ross\n`,
