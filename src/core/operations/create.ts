@@ -79,7 +79,7 @@ export const createOperation: OperationDefinition = {
       "jdoe",
       "",
       "M365_E3",
-      "Sales; All Staff",
+      "dept-sales; all-staff",
     ],
     [
       "john.smith@example.com",
@@ -106,7 +106,7 @@ export const createOperation: OperationDefinition = {
       "jsmith",
       "",
       "M365_E3",
-      "Sales",
+      "dept-sales",
     ],
   ],
   rowSchema: rowSchemaFor(REQUIRED, USED),
