@@ -18,12 +18,41 @@ const optionalText = z
   .optional()
   .transform((value) => (value?.trim() ? value.trim() : undefined));
 
-const integer = (fallback: number, min: number, max: number) =>
-  z
+/** A whole number within [min, max]; every refusal names the allowed range and the value given. */
+const integer = (fallback: number, min: number, max: number) => {
+  const range = `a whole number from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}`;
+  return z
     .string()
     .optional()
-    .transform((value) => (value?.trim() ? Number(value.trim()) : fallback))
-    .pipe(z.number({ error: "must be a whole number" }).int().min(min).max(max));
+    .transform((value, ctx) => {
+      const text = value?.trim();
+      if (!text) return fallback;
+      const number = Number(text);
+      if (!/^[+-]?\d+$/.test(text) || number < min || number > max) {
+        ctx.addIssue({ code: "custom", message: `must be ${range} (got '${text}')` });
+        return z.NEVER;
+      }
+      return number;
+    });
+};
+
+/**
+ * A Slack token of one kind: `xoxb-` (bot) or `xapp-` (app-level). A token of the other kind names the
+ * variable it belongs in; the value itself never appears in the message.
+ */
+const slackToken = (prefix: "xoxb-" | "xapp-") =>
+  optionalText.superRefine((value, ctx) => {
+    if (value === undefined || value.startsWith(prefix)) return;
+    const kind = prefix === "xoxb-" ? "a bot token (xoxb-…)" : "an app-level token (xapp-…)";
+    const hint = value.startsWith("xapp-")
+      ? ": this is an app-level token, it belongs in SLACK_APP_TOKEN"
+      : value.startsWith("xoxb-")
+        ? ": this is a bot token, it belongs in SLACK_BOT_TOKEN"
+        : value.startsWith("xoxp-")
+          ? ": this is a user token; use the app's Bot User OAuth Token"
+          : "";
+    ctx.addIssue({ code: "custom", message: `must be ${kind}${hint}` });
+  });
 
 export const API_RIGHTS = ["import", "update", "licenses", "disable", "read", "sign-ins"] as const;
 export type ApiRight = (typeof API_RIGHTS)[number];
@@ -65,6 +94,17 @@ const apiTokens = z
     return tokens;
   });
 
+/** `BULKUSERS_DOMAINS="example.com, example.org"`: e-mail domains, lower-cased. */
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const domains = list
+  .transform((items) => items.map((item) => item.toLowerCase().replace(/^@/, "")))
+  .superRefine((items, ctx) => {
+    for (const item of items) {
+      if (!DOMAIN.test(item))
+        ctx.addIssue({ code: "custom", message: `'${item}' is not a domain name like example.com` });
+    }
+  });
+
 const databaseUrl = z
   .string()
   .optional()
@@ -74,9 +114,9 @@ const databaseUrl = z
   });
 
 const EnvSchema = z.object({
-  SLACK_BOT_TOKEN: optionalText,
+  SLACK_BOT_TOKEN: slackToken("xoxb-"),
   SLACK_SIGNING_SECRET: optionalText,
-  SLACK_APP_TOKEN: optionalText,
+  SLACK_APP_TOKEN: slackToken("xapp-"),
   SLACK_API_URL: optionalText.pipe(z.url().optional()),
   PORT: integer(3000, 0, 65535),
   BULKUSERS_ADMINS: list,
@@ -88,6 +128,7 @@ const EnvSchema = z.object({
   BULKUSERS_SECRET_KEY: optionalText,
   BULKUSERS_SCHEDULER: z.stringbool().optional().default(true),
   PASSWORD_MIN_LENGTH: integer(6, 1, 256),
+  BULKUSERS_DOMAINS: domains,
   DATABASE_URL: databaseUrl,
   API_TOKENS: apiTokens,
   SMTP_URL: optionalText.refine((value) => value === undefined || /^smtps?:\/\//.test(value), {
@@ -104,12 +145,15 @@ const EnvSchema = z.object({
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .optional()
     .default("info"),
+  /** `pretty` (readable lines), `json` (one JSON object per line), or `auto`: pretty on a terminal. */
+  LOG_FORMAT: z.enum(["auto", "pretty", "json"]).optional().default("auto"),
 });
 
 export interface Config {
   port: number;
   databaseUrl: string;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  logFormat: z.infer<typeof EnvSchema>["LOG_FORMAT"];
   slack: {
     botToken?: string;
     signingSecret?: string;
@@ -125,6 +169,8 @@ export interface Config {
   maxRows: number;
   jobLeaseSeconds: number;
   passwordMinLength: number;
+  /** The organisation's e-mail domains; empty = any domain (the preview warns about odd ones). */
+  domains: string[];
   secretKey?: string;
   schedulerEnabled: boolean;
   apiTokens: ApiToken[];
@@ -176,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
       signingSecret: e.SLACK_SIGNING_SECRET,
@@ -190,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxRows: e.BULKUSERS_MAX_ROWS,
     jobLeaseSeconds: e.BULKUSERS_JOB_LEASE_SECONDS,
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
+    domains: e.BULKUSERS_DOMAINS,
     secretKey: e.BULKUSERS_SECRET_KEY,
     schedulerEnabled: e.BULKUSERS_SCHEDULER,
     apiTokens: e.API_TOKENS,

@@ -4,6 +4,7 @@
 // workers can never both believe they hold the head.
 import { sql } from "drizzle-orm";
 import { type Database, queryRows } from "../directory/client.ts";
+import { isDatabaseUnavailable } from "../directory/faults.ts";
 import type { JobRecord } from "../directory/schema.ts";
 import {
   claimJob,
@@ -68,6 +69,8 @@ async function deliverWelcomes(deps: ExecutorDeps, jobId?: string): Promise<void
 }
 
 export interface DrainOptions extends Omit<ExecuteOptions, "onProgress"> {
+  /** Called when this worker takes a job (new or resumed), before its first batch. */
+  onStarted?: (job: JobRecord) => void;
   onProgress?: (job: JobRecord) => void | Promise<void>;
   /** Called when a job finishes (or fails), after its last batch. */
   onFinished?: (job: JobRecord) => void | Promise<void>;
@@ -104,6 +107,11 @@ export async function drainQueue(deps: ExecutorDeps, options: DrainOptions): Pro
       continue;
     }
     try {
+      options.onStarted?.(claim.job);
+    } catch (error) {
+      deps.logger?.warn({ err: error, jobId: claim.job.id }, "job start callback failed");
+    }
+    try {
       const finished = await executeJob(deps, claim.job, options);
       ran.push(finished);
       if (finished.status !== "running") {
@@ -116,6 +124,9 @@ export async function drainQueue(deps: ExecutorDeps, options: DrainOptions): Pro
         deps.logger?.warn({ jobId: claim.job.id }, error.message);
         continue;
       }
+      // The database went away mid-job: not the job's fault. The uncommitted batch rolled back; the caller
+      // waits for the database and this owner takes the job up again from its pending rows.
+      if (isDatabaseUnavailable(error)) throw error;
       const message = error instanceof Error ? error.message : String(error);
       deps.logger?.error({ err: error, jobId: claim.job.id }, "job failed");
       await failJob(deps.db, claim.job.id, options.owner, message, clock());

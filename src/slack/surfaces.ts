@@ -7,6 +7,7 @@ import { writeCsv } from "../core/csv/index.ts";
 import { OPERATION_DEFINITIONS } from "../core/operations/index.ts";
 import { isOperation, type Operation } from "../core/types.ts";
 import { type JobRecord, schedules } from "../directory/schema.ts";
+import { workbookBytes } from "../files/write-xlsx.ts";
 import { getJob, isFinished, listJobs, queuePosition } from "../jobs/job-store.ts";
 import type { Engine } from "../jobs/service.ts";
 import { displayActor, roleOf, type SlackAuthConfig } from "./auth.ts";
@@ -15,6 +16,7 @@ import {
   buildJobNotFoundMessage,
   buildJobStatusMessage,
   buildJobsListMessage,
+  buildNoticeMessage,
   HOME_JOBS_MAX,
   HOME_SCHEDULES_MAX,
   type HomeJob,
@@ -68,8 +70,13 @@ export async function jobStatusMessage(
   command: string,
 ): Promise<SlackMessage> {
   const id = normaliseJobId(rawId);
-  const job = id ? await getJob(engine.db, id) : null;
-  if (!job) return buildJobNotFoundMessage(rawId.trim() || "(none)", command);
+  if (id === "") {
+    return buildNoticeMessage(
+      `Which job? \`${command} status job_…\`; \`${command} jobs\` lists the recent ones.`,
+    );
+  }
+  const job = await getJob(engine.db, id);
+  if (!job) return buildJobNotFoundMessage(rawId.trim(), command);
   const detail = toJobDetail(job);
   detail.queuePosition = await queuePosition(engine.db, job);
   return buildJobStatusMessage({ job: detail, now: engine.clock().toISOString(), command });
@@ -80,6 +87,7 @@ export async function homeView(
   config: SlackAuthConfig,
   userId: string,
   command: string,
+  notice?: string,
 ): Promise<HomeView> {
   const role = roleOf(config, userId);
   const jobs: HomeJob[] =
@@ -114,17 +122,24 @@ export async function homeView(
     adminIds: config.admins,
     ...(config.hrChannel ? { hrChannelId: config.hrChannel } : {}),
     command,
+    viewerId: userId,
+    ...(notice ? { notice } : {}),
   });
 }
 
+/** Publishes the Home tab; `notice` (our mrkdwn) answers the button just clicked, on top of the tab. */
 export async function publishHome(
   client: WebClient,
   engine: Engine,
   config: SlackAuthConfig,
   userId: string,
   command: string,
+  notice?: string,
 ): Promise<void> {
-  await client.views.publish({ user_id: userId, view: await homeView(engine, config, userId, command) });
+  await client.views.publish({
+    user_id: userId,
+    view: await homeView(engine, config, userId, command, notice),
+  });
 }
 
 /** The template CSV of an operation: its header and example rows. */
@@ -147,6 +162,18 @@ export async function sendTemplate(
     filename: `template-${operation}.csv`,
     title: `${def.title}: template`,
     bytes: templateCsv(operation),
-    initialComment: `Template for ${operation}: ${def.templateColumns.join(", ")}. Fill it in, then run ${command} ${operation} and upload it.`,
+    initialComment: `Template for ${operation}: ${def.templateColumns.join(", ")}. Fill it in (as CSV or as the Excel workbook below), then run ${command} ${operation} and upload it.`,
   });
+  await uploadCsv(client, {
+    channel: dm,
+    filename: `template-${operation}.xlsx`,
+    title: `${def.title}: template (Excel)`,
+    bytes: await templateWorkbook(operation),
+  });
+}
+
+/** The same template as an Excel workbook (one sheet named after the operation, text columns). */
+export function templateWorkbook(operation: Operation): Promise<Uint8Array> {
+  const def = OPERATION_DEFINITIONS[operation];
+  return workbookBytes({ name: operation, header: def.templateColumns, rows: def.templateExample });
 }

@@ -3,7 +3,8 @@
 // validator: a broken limit is answered like Slack would (ok:false) and remembered in `violations`.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type BlockKitProblem, validateMessage, validateView } from "../../src/slack/validate-blocks.ts";
+import type { BlockKitProblem } from "../../src/slack/validate-blocks.ts";
+import { validateMessage, validateView } from "./block-kit.ts";
 
 type Args = Record<string, unknown>;
 
@@ -67,9 +68,13 @@ export interface FailureSpec {
 }
 export interface FakeSlackOptions {
   botToken?: string;
+  /** App-level token (`xapp-…`) accepted by apps.connections.open (Socket Mode). */
+  appToken?: string;
   teamId?: string;
   botUserId?: string;
   botId?: string;
+  /** Listen on this port (default: any free one), e.g. to come up where a server already points. */
+  port?: number;
 }
 export interface FakeSlack {
   /** Base Web API URL ending with `/api/`. */
@@ -77,6 +82,9 @@ export interface FakeSlack {
   /** `http://127.0.0.1:port`. */
   origin: string;
   botToken: string;
+  appToken: string;
+  /** What apps.connections.open answers as the Socket Mode URL (set by the test's Socket Mode server). */
+  socketModeUrl: string | undefined;
   calls: RecordedCall[];
   /** Files the bot uploaded (files.getUploadURLExternal → upload → files.completeUploadExternal). */
   files: FakeFile[];
@@ -99,6 +107,11 @@ export interface FakeSlack {
     channel?: string;
     user?: string;
   }): Args;
+  /**
+   * The file object a Slack Connect (shared) channel puts in its events and file inputs: an id and
+   * `file_access: "check_file_info"`, no name, type or URLs. files.info answers with the whole file.
+   */
+  stubOf(file: Args): Args;
   /** A response_url served by this fake. */
   responseUrl(id?: string): string;
   callsTo(method: string): RecordedCall[];
@@ -159,6 +172,7 @@ function send(
 
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const botToken = options.botToken ?? "xoxb-test-token";
+  const appToken = options.appToken ?? "xapp-1-A0BULK-test-token";
   const teamId = options.teamId ?? "T0FAKE";
   const botUserId = options.botUserId ?? "U0BOT";
   const botId = options.botId ?? "B0BOT";
@@ -177,6 +191,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     url: "",
     origin: "",
     botToken,
+    appToken,
+    socketModeUrl: undefined,
     calls: [],
     files: [],
     userFiles: [],
@@ -206,6 +222,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       fake.userFiles.push(f);
       return fileObject(f);
     },
+    stubOf: (file) => ({
+      id: file.id,
+      mode: "file_access",
+      file_access: "check_file_info",
+      created: 0,
+      timestamp: 0,
+      user: file.user,
+    }),
     responseUrl: (id = `R${next()}`) => `${origin}/response/${id}`,
     callsTo: (method) => fake.calls.filter((c) => c.method === method),
     messagesIn: (channel, threadTs) =>
@@ -219,6 +243,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       }),
   };
 
+  /** Slack's mimetype and filetype for a file, from its extension as Slack derives them. */
+  const typeOf = (name: string) =>
+    /\.xlsx$/i.test(name)
+      ? { mimetype: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filetype: "xlsx" }
+      : /\.pdf$/i.test(name)
+        ? { mimetype: "application/pdf", filetype: "pdf" }
+        : { mimetype: "text/csv", filetype: "csv" };
   const findFile = (id: unknown) => [...fake.userFiles, ...fake.files].find((f) => f.id === id);
   function fileObject(f: FakeFile): Args {
     const path = `${origin}/files-pri/${teamId}-${f.id}`;
@@ -226,8 +257,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       id: f.id,
       name: f.name,
       title: f.title ?? f.name,
-      mimetype: "text/csv",
-      filetype: "csv",
+      ...typeOf(f.name),
       size: f.bytes.length,
       user: f.user ?? botUserId,
       channels: f.channel ? [f.channel] : [],
@@ -533,6 +563,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (invalid) call.error = "invalid_blocks";
       return send(res, invalid ? 400 : 200, invalid ?? { ok: true });
     }
+    if (method === "apps.connections.open") {
+      // Socket Mode: the app-level token only (a bot token gets `not_allowed_token_type`, as from Slack).
+      const ok = req.headers.authorization === `Bearer ${appToken}`;
+      const result = !ok
+        ? { ok: false, error: "not_allowed_token_type" }
+        : fake.socketModeUrl
+          ? { ok: true, url: fake.socketModeUrl }
+          : { ok: false, error: "internal_error" };
+      if (!result.ok) Object.assign(call, { ok: false, error: result.error });
+      return send(res, 200, result);
+    }
     if (!authorised(req, args)) {
       call.ok = false;
       call.error = "invalid_auth";
@@ -552,7 +593,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (!res.headersSent) send(res, 500, { ok: false, error: "fake_slack_crashed", detail: String(error) });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // Node closes idle keep-alive sockets after 5 s; a client that reuses one just then gets ECONNRESET (seen
+  // after planning 5,000 rows on a busy machine). Slack keeps connections far longer: so does the fake.
+  server.keepAliveTimeout = 120_000;
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
   fake.origin = origin;
