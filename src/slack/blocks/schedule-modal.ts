@@ -253,7 +253,7 @@ export function buildScheduleModal(input: ScheduleModalInput): ModalView {
     optionalText(
       "removeSkus",
       "Remove access: licenses",
-      "SKUs separated by ; (e.g. M365_E3; VISIO), or `all` for every license the user holds. Empty with no groups: all licenses.",
+      "SKUs separated by ; (e.g. M365_E3; VISIO), or “all” for every license the user holds. Empty with no groups: all licenses.",
       v.action === "remove-access" ? (v.removeSkus === null ? "all" : (v.removeSkus ?? []).join("; ")) : "",
       "all",
     ),
