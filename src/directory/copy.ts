@@ -35,7 +35,7 @@ export function copyText(rows: Iterable<readonly CopyValue[]>): string {
 }
 
 interface PgliteLike {
-  query(sql: string, params?: unknown[], options?: { blob?: Blob }): Promise<unknown>;
+  query(sql: string, params?: unknown[], options?: { blob?: Blob; onNotice?: () => void }): Promise<unknown>;
 }
 
 interface PostgresQueryLike extends Promise<unknown> {
@@ -100,4 +100,34 @@ async function copyInPostgres(client: PostgresLike, statement: string, data: str
     stream.end(data, () => resolve());
   });
   await Promise.race([written, failed]);
+}
+
+/** A staging table: a temporary table of this session, emptied at every commit. Name and types from the code. */
+export interface StagingTable {
+  name: string;
+  columns: readonly (readonly [name: string, type: string])[];
+}
+
+/**
+ * Empties (or creates) the session's staging table and COPYs the rows into it, inside the caller's
+ * transaction: the set-based statements that follow read the batch from it. `on commit delete rows`
+ * leaves it empty for the next batch, and a rolled-back batch leaves nothing behind either.
+ */
+export async function stage(
+  ex: Executor,
+  table: StagingTable,
+  rows: Iterable<readonly CopyValue[]>,
+): Promise<void> {
+  const columns = table.columns.map(([name, type]) => `${name} ${type}`).join(", ");
+  const client = rawClient(ex);
+  const ddl = `create temp table if not exists ${table.name} (${columns}) on commit delete rows`;
+  // The "already exists, skipping" notice is expected from the second batch of a session on.
+  if (isPglite(client)) await client.query(ddl, [], { onNotice: () => {} });
+  else await client.unsafe(ddl);
+  await copyIn(
+    ex,
+    table.name,
+    table.columns.map(([name]) => name),
+    rows,
+  );
 }
