@@ -4,13 +4,12 @@
 // next owner simply continues with the items still pending.
 import { and, eq, sql } from "drizzle-orm";
 import type { Logger } from "pino";
-import type { PlannedAction } from "../core/types.ts";
 import { type Database, queryRows } from "../directory/client.ts";
 import { type CopyValue, type StagingTable, stage } from "../directory/copy.ts";
 import { type JobRecord, jobCredentials, jobs, plans } from "../directory/schema.ts";
 import { applyBatch, type ItemOutcome, type WorkItem } from "./apply.ts";
 import { getJob } from "./job-store.ts";
-import { loadPlan, openSecrets } from "./plan-store.ts";
+import { expandAction, expandChanges, loadPlan, openSecrets } from "./plan-store.ts";
 import { generatePassword, hashChosenPassword, hashGeneratedPassword, type Sealer } from "./secrets.ts";
 
 export interface ExecutorDeps {
@@ -75,7 +74,10 @@ export async function claimJob(
 interface PendingItem {
   row: number;
   seq: number;
-  action: PlannedAction | string | null;
+  key: string;
+  /** The stored (compact) action and changes: see compactRow in plan-store.ts. */
+  action: unknown;
+  changes: unknown;
 }
 
 /** Executes a job this owner has claimed until no item is pending, the lease is lost, or it is told to stop. */
@@ -136,7 +138,7 @@ async function runBatches(
     // database sort every remaining pending row, once per batch: time grew with rows²).
     const pending = await queryRows<PendingItem>(
       db,
-      sql`select j.row, j.seq, p.action from job_items j
+      sql`select j.row, j.seq, p.key, p.action, p.changes from job_items j
           join plan_rows p on p.plan_id = ${job.planId} and p.row = j.row
           where j.job_id = ${job.id} and j.status = 'pending'
             ${after === null ? sql`` : sql`and j.seq > ${after}`}
@@ -145,8 +147,8 @@ async function runBatches(
     if (pending.length === 0) return null;
     const credentials: { row: number; email: string; password: string }[] = [];
     const items: WorkItem[] = await Promise.all(
-      pending.map(async ({ row, action: raw }): Promise<WorkItem> => {
-        const action = (typeof raw === "string" ? JSON.parse(raw) : raw) as PlannedAction | null;
+      pending.map(async ({ row, key, action: raw, changes }): Promise<WorkItem> => {
+        const action = expandAction(job.operation, key, raw, () => expandChanges(changes));
         if (!action) throw new Error(`Job ${job.id}: row ${row} has no planned action`);
         if (action.suppliedPassword && secrets.has(row)) {
           return { row, action, passwordHash: await hashChosenPassword(secrets.get(row)!) };
