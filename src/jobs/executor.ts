@@ -43,6 +43,8 @@ export class LeaseLostError extends Error {
 }
 
 const CHOSEN_PASSWORD_BATCH = 64;
+/** Jobs from this many items on refresh job_items' statistics when they start. */
+const ANALYZE_FROM_ITEMS = 10_000;
 
 /** Claims one specific job if it is queued, or running with an expired lease (resume). */
 export async function claimJob(
@@ -95,6 +97,11 @@ export async function executeJob(
   const hasChosenPasswords = secrets.size > 0;
   // Who asked, beyond the actor (e.g. the API client's IP): copied into every audit row of the job.
   const auditExtra = auditDetailsOf(stored.context);
+  // A big job's items were just bulk-written by confirm and have no statistics yet: without them the
+  // planner may sort every pending item for each batch instead of walking the pending index.
+  if (claimed.total >= ANALYZE_FROM_ITEMS) {
+    await db.execute(sql`analyze job_items`);
+  }
   const heartbeat = startLeaseHeartbeat(deps, claimed.id, options, clock);
   try {
     return await runBatches(deps, claimed, options, {

@@ -60,7 +60,8 @@ export async function savePlan(db: Database, sealer: Sealer, input: SavePlanInpu
       source: input.source,
       actor: input.actor,
       fileName: input.fileName ?? null,
-      file: input.file ?? null,
+      // As hex text decoded by the server: PGlite's own bytea parameter encoding takes seconds a MB.
+      file: input.file ? sql`decode(${Buffer.from(input.file).toString("hex")}, 'hex')` : null,
       header: input.plan.header,
       summary: input.plan.summary,
       warnings: input.plan.warnings,

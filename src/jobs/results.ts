@@ -53,7 +53,7 @@ export async function resultsCsv(
   job: JobRecord,
   options: ResultsCsvOptions = {},
 ): Promise<Uint8Array> {
-  const stored = await loadPlan(db, job.planId);
+  const stored = await loadPlan(db, job.planId, { rows: false });
   const items = await listJobOutcomes(db, job.id);
   const read = stored?.file ? readCsv(stored.file, { maxRows: Number.MAX_SAFE_INTEGER }) : null;
   const table = read?.ok ? read.table : null;
