@@ -4,6 +4,7 @@ import type { CliCommand } from "./context.ts";
 import { dbCommands } from "./db.ts";
 import { exportCommands } from "./export.ts";
 import { groupCommands } from "./group.ts";
+import { inspectCommands } from "./inspect.ts";
 import { jobCommands } from "./jobs.ts";
 import { licenseCommands } from "./license.ts";
 import { operationCommands } from "./operations.ts";
@@ -14,6 +15,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...operationCommands,
   ...exportCommands,
   ...jobCommands,
+  ...inspectCommands,
   ...scheduleCommands,
   ...dbCommands,
   ...seedCommands,

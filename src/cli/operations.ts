@@ -1,20 +1,21 @@
 // `bulkusers plan|run <operation> <file.csv>`: the engine from the command line (contract: DESIGN.md §5).
-import { readFile, writeFile } from "node:fs/promises";
+// `plan` answers short (summary, first changes and errors); `run` asks on a terminal, draws progress and
+// says what is waiting (passwords) and where to look next.
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { isOperation, OPERATIONS, type Operation, type Plan } from "../core/types.ts";
+import { isOperation, OPERATIONS, type Operation } from "../core/types.ts";
 import type { JobRecord } from "../directory/schema.ts";
 import { planDocument } from "../jobs/documents.ts";
-import { getJob, JobError, listJobOutcomes, queuePosition } from "../jobs/job-store.ts";
-import {
-  credentialsCsv,
-  forgetCredentials,
-  readCredentials,
-  resultsCsv,
-  toResultRows,
-} from "../jobs/results.ts";
+import { getJob, JobError, queuePosition } from "../jobs/job-store.ts";
 import { confirm, type Engine, planFile, previewFile, runUntilFinished } from "../jobs/service.ts";
-import { type CliCommand, type CommandContext, EXIT_OK, formatTable, stringOption } from "./context.ts";
+import { confirmed, willAsk } from "./confirm.ts";
+import { CLI, type CliCommand, type CommandContext, EXIT_OK, stringOption } from "./context.ts";
 import { cliEngine } from "./engine.ts";
+import { hintOnStderr, runDocument, runText, writeJobOutputs, writeOutputFile } from "./job-output.ts";
+import { type PlanListing, planCsv, planText } from "./plan-text.ts";
+import { formatCount, startProgress } from "./progress.ts";
+
+export { planDocument, planText, runDocument, writeJobOutputs, writeOutputFile };
 
 export function operationArg(ctx: CommandContext): Operation {
   const name = ctx.args[0] ?? "";
@@ -39,100 +40,16 @@ export async function readInputFile(ctx: CommandContext, path: string): Promise<
   }
 }
 
-export async function writeOutputFile(ctx: CommandContext, path: string, bytes: Uint8Array): Promise<string> {
-  const target = resolve(ctx.io.cwd, path);
-  await writeFile(target, bytes);
-  return target;
-}
-
-/** The plan as JSON: shared with the HTTP API's `?dryRun=true` (src/jobs/documents.ts). */
-export { planDocument };
-
-export function planText(plan: Plan): string {
-  const { change, skip, error } = plan.summary;
-  const lines = [
-    `${plan.operation}: ${change} to change, ${skip} to skip, ${error} with errors (nothing has changed yet)`,
-    "",
-    formatTable(
-      plan.rows.map((r) => ({
-        row: r.row,
-        line: r.line,
-        key: r.key,
-        outcome: r.outcome,
-        reason: r.reason,
-        changes: r.changes.map((c) => `${c.field}: ${c.from ?? "∅"} → ${c.to ?? "∅"}`).join("; "),
-      })),
-    ),
-  ];
-  if (plan.warnings.length) lines.push("", ...plan.warnings.map((w) => `warning: ${w}`));
-  return lines.join("\n");
-}
-
-export async function runDocument(engine: Engine, job: JobRecord) {
-  const items = await listJobOutcomes(engine.db, job.id);
-  const decided = job.status === "queued" ? items.filter((i) => i.status !== "pending") : items;
-  return {
-    jobId: job.id,
-    status: job.status,
-    summary: { succeeded: job.succeeded, failed: job.failed, skipped: job.skipped },
-    rows: toResultRows(decided, job).map((r) => ({
-      row: r.row,
-      line: r.line,
-      key: r.key,
-      status: r.status,
-      reason: r.reason,
-    })),
-  };
-}
-
-/** Writes the results and credentials files a command asked for; credentials are then forgotten. */
-export async function writeJobOutputs(
-  ctx: CommandContext,
-  engine: Engine,
-  job: JobRecord,
-): Promise<{ results?: string; credentials?: string; credentialCount?: number }> {
-  const written: { results?: string; credentials?: string; credentialCount?: number } = {};
-  const resultsPath = stringOption(ctx, "results");
-  if (resultsPath)
-    written.results = await writeOutputFile(ctx, resultsPath, await resultsCsv(engine.db, job));
-  const credentialsPath = stringOption(ctx, "credentials");
-  if (credentialsPath) {
-    const credentials = await readCredentials(engine.db, engine.sealer, job.id);
-    written.credentials = await writeOutputFile(ctx, credentialsPath, credentialsCsv(credentials));
-    written.credentialCount = credentials.length;
-    await forgetCredentials(engine.db, job.id);
-  }
-  return written;
-}
-
-function runText(
-  doc: Awaited<ReturnType<typeof runDocument>>,
-  outputs: Awaited<ReturnType<typeof writeJobOutputs>>,
-) {
-  const { succeeded, failed, skipped } = doc.summary;
-  const lines = [
-    `Job ${doc.jobId}: ${doc.status} — ${succeeded} succeeded, ${failed} failed, ${skipped} skipped`,
-  ];
-  const failures = doc.rows.filter((r) => r.status === "failed");
-  if (failures.length) {
-    lines.push(
-      "",
-      formatTable(failures.slice(0, 50).map((r) => ({ row: r.row, key: r.key, reason: r.reason }))),
-    );
-    if (failures.length > 50) lines.push(`… and ${failures.length - 50} more (see the results CSV)`);
-  }
-  if (outputs.results) lines.push(`Results: ${outputs.results}`);
-  if (outputs.credentials)
-    lines.push(`Temporary passwords (${outputs.credentialCount}): ${outputs.credentials}`);
-  return lines.join("\n");
-}
-
-/** Plans a file and confirms it as a job (rows with errors are reported, not run). */
+/**
+ * Plans a file and confirms it as a job (rows with errors are reported, not run). On a terminal, without
+ * --yes, the plan's summary is shown first (on stderr) and the person is asked; a "no" returns undefined
+ * and changes nothing (the stored plan simply expires).
+ */
 export async function planAndConfirm(
   ctx: CommandContext,
   engine: Engine,
   input: { operation: Operation; bytes: Uint8Array; fileName: string; undoOf?: string },
-): Promise<JobRecord> {
+): Promise<JobRecord | undefined> {
   const planned = await planFile(engine, {
     operation: input.operation,
     bytes: input.bytes,
@@ -141,6 +58,13 @@ export async function planAndConfirm(
     actor: ctx.actor,
   });
   if (!planned.ok) return ctx.refuse(planned.refusal.code, planned.refusal.message);
+  if (willAsk(ctx)) {
+    const plan = planned.stored.plan;
+    ctx.io.stderr(`${planText(plan)}\n\n`);
+    const { change } = plan.summary;
+    if (!(await confirmed(ctx, `Apply ${formatCount(change)} change${change === 1 ? "" : "s"}?`)))
+      return undefined;
+  }
   try {
     const { job } = await confirm(engine, {
       planId: planned.stored.id,
@@ -156,34 +80,89 @@ export async function planAndConfirm(
   }
 }
 
+/** The answer when the person said no: nothing changed (with --json, a document that says so). */
+export function printDeclined(ctx: CommandContext): number {
+  ctx.print({ jobId: null, status: "cancelled" }, "Cancelled; nothing changed.");
+  return EXIT_OK;
+}
+
+/** Runs a confirmed job in this process, drawing its progress; SIGINT/SIGTERM stop after the batch. */
+export async function runWithProgress(
+  ctx: CommandContext,
+  engine: Engine,
+  job: JobRecord,
+): Promise<JobRecord> {
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const progress = startProgress(ctx, `${job.operation} ${job.id}`, job.total);
+  try {
+    await runUntilFinished(engine, job.id, {
+      owner: `cli:${process.pid}`,
+      shouldStop: () => stopping,
+      onProgress: (current) => {
+        if (current.id === job.id) progress.update(current.processed, current.total);
+      },
+    });
+    const finished = (await getJob(engine.db, job.id)) ?? job;
+    progress.finish(finished.processed);
+    return finished;
+  } finally {
+    progress.stop();
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+}
+
+function listingOption(ctx: CommandContext): PlanListing {
+  if (ctx.options.all === true) return "all";
+  if (ctx.options.errors === true) return "errors";
+  return "short";
+}
+
 export const operationCommands: CliCommand[] = [
   {
     name: "plan",
-    usage: "plan <operation> <file.csv>",
+    usage: "plan <operation> <file.csv> [--all | --errors] [--out plan.csv]",
     summary: "Validate a file and show what would change (changes nothing)",
     args: [
       { name: "operation", required: true },
       { name: "file.csv", required: true },
     ],
+    options: { all: { type: "boolean" }, errors: { type: "boolean" }, out: { type: "string" } },
     async run(ctx) {
       const operation = operationArg(ctx);
       const bytes = await readInputFile(ctx, ctx.args[1] ?? "");
       const engine = await cliEngine(ctx);
       const result = await previewFile(engine, { operation, bytes });
       if (!result.ok) return ctx.refuse(result.refusal.code, result.refusal.message);
-      ctx.print(planDocument(result.plan), () => planText(result.plan));
+      const out = stringOption(ctx, "out");
+      const written = out ? await writeOutputFile(ctx, out, planCsv(result.plan)) : undefined;
+      const document = planDocument(result.plan);
+      ctx.print(written ? { ...document, out: written } : document, () => {
+        const text = planText(result.plan, listingOption(ctx));
+        return written ? `${text}\n\nEvery row: ${written}` : text;
+      });
       return EXIT_OK;
     },
   },
   {
     name: "run",
-    usage: "run <operation> <file.csv> [--results out.csv] [--credentials creds.csv] [--queue]",
-    summary: "Plan a file and run it as a job (rows with errors are reported, the rest run)",
+    usage: "run <operation> <file.csv> [--results out.csv] [--credentials creds.csv] [--queue] [--yes]",
+    summary: "Plan a file and run it as a job (asks first on a terminal; rows with errors are reported)",
     args: [
       { name: "operation", required: true },
       { name: "file.csv", required: true },
     ],
-    options: { results: { type: "string" }, credentials: { type: "string" }, queue: { type: "boolean" } },
+    options: {
+      results: { type: "string" },
+      credentials: { type: "string" },
+      queue: { type: "boolean" },
+      yes: { type: "boolean", short: "y" },
+    },
     async run(ctx) {
       const operation = operationArg(ctx);
       const path = ctx.args[1] ?? "";
@@ -191,31 +170,21 @@ export const operationCommands: CliCommand[] = [
       const engine = await cliEngine(ctx);
       // Planned and confirmed in a helper so the plan (50,000 rows of objects) is garbage once the job exists.
       const job = await planAndConfirm(ctx, engine, { operation, bytes, fileName: path });
+      if (!job) return printDeclined(ctx);
       if (ctx.options.queue) {
         const position = await queuePosition(engine.db, job);
         const doc = await runDocument(engine, job);
         ctx.print(
           { ...doc, queuePosition: position },
-          `Job ${job.id} queued (position ${position}); run \`bulkusers worker\` to process it.`,
+          `Job ${job.id} queued (position ${position}); run \`${CLI} worker\` to process it.`,
         );
         return EXIT_OK;
       }
-      let stopping = false;
-      const stop = () => {
-        stopping = true;
-      };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-      try {
-        await runUntilFinished(engine, job.id, { owner: `cli:${process.pid}`, shouldStop: () => stopping });
-      } finally {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-      }
-      const finished = (await getJob(engine.db, job.id)) ?? job;
+      const finished = await runWithProgress(ctx, engine, job);
       const outputs = await writeJobOutputs(ctx, engine, finished);
       const doc = await runDocument(engine, finished);
       ctx.print(doc, () => runText(doc, outputs));
+      hintOnStderr(ctx, finished.id, outputs);
       return EXIT_OK;
     },
   },
