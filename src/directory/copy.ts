@@ -35,7 +35,7 @@ export function copyText(rows: Iterable<readonly CopyValue[]>): string {
 }
 
 interface PgliteLike {
-  query(sql: string, params?: unknown[], options?: { blob?: Blob; onNotice?: () => void }): Promise<unknown>;
+  exec(sql: string, options?: { blob?: Blob; onNotice?: () => void }): Promise<unknown>;
 }
 
 interface PostgresQueryLike extends Promise<unknown> {
@@ -56,7 +56,7 @@ function rawClient(ex: Executor): PgliteLike | PostgresLike {
 }
 
 function isPglite(client: PgliteLike | PostgresLike): client is PgliteLike {
-  return typeof (client as PgliteLike).query === "function" && !("unsafe" in client);
+  return typeof (client as PgliteLike).exec === "function" && !("unsafe" in client);
 }
 
 /**
@@ -70,17 +70,21 @@ export async function copyIn(
   columns: readonly string[],
   rows: Iterable<readonly CopyValue[]> | string,
   format: "text" | "csv-with-header" = "text",
+  before = "",
 ): Promise<void> {
   const data = typeof rows === "string" ? rows : copyText(rows);
   const options = format === "csv-with-header" ? " with (format csv, header true)" : "";
   const client = rawClient(ex);
+  // `before`: statements sent in the same simple query, ahead of the COPY (one round trip, not two).
+  const prefix = before ? `${before}; ` : "";
   if (isPglite(client)) {
-    await client.query(`copy ${table} (${columns.join(", ")}) from '/dev/blob'${options}`, [], {
+    await client.exec(`${prefix}copy ${table} (${columns.join(", ")}) from '/dev/blob'${options}`, {
       blob: new Blob([data]),
+      onNotice: () => {},
     });
     return;
   }
-  await copyInPostgres(client, `copy ${table} (${columns.join(", ")}) from stdin${options}`, data);
+  await copyInPostgres(client, `${prefix}copy ${table} (${columns.join(", ")}) from stdin${options}`, data);
 }
 
 async function copyInPostgres(client: PostgresLike, statement: string, data: string): Promise<void> {
@@ -119,15 +123,14 @@ export async function stage(
   rows: Iterable<readonly CopyValue[]>,
 ): Promise<void> {
   const columns = table.columns.map(([name, type]) => `${name} ${type}`).join(", ");
-  const client = rawClient(ex);
+  // Created on a session's first batch; the "already exists, skipping" notice after that is expected.
   const ddl = `create temp table if not exists ${table.name} (${columns}) on commit delete rows`;
-  // The "already exists, skipping" notice is expected from the second batch of a session on.
-  if (isPglite(client)) await client.query(ddl, [], { onNotice: () => {} });
-  else await client.unsafe(ddl);
   await copyIn(
     ex,
     table.name,
     table.columns.map(([name]) => name),
     rows,
+    "text",
+    ddl,
   );
 }
