@@ -76,9 +76,9 @@ async function withPostgres<T>(base: string, fn: (url: string) => T): Promise<T>
 
 const work = mkdtempSync(join(tmpdir(), "bulkusers-bench-"));
 const results: Result[] = [];
+const pgUrl = process.env.BENCH_DATABASE_URL;
 try {
   if (values.only !== "postgres") results.push(scenario(`pglite:${join(work, "pglite")}`, work));
-  const pgUrl = process.env.BENCH_DATABASE_URL;
   if (pgUrl && values.only !== "pglite") results.push(await withPostgres(pgUrl, (u) => scenario(u, work)));
   if (!pgUrl) console.error("BENCH_DATABASE_URL is not set: PostgreSQL was not measured.");
 } finally {
@@ -158,4 +158,40 @@ for (const r of results) {
   for (const [key, run] of failed) line(key, `exit ${run.exitCode}`, "", "", "FAILED");
 }
 console.table(lines);
-console.log(JSON.stringify({ bench: "bulkusers", users: Number(values.users), results }));
+
+// Idle server memory (bench/idle-memory.ts): the compiled server, one process, on each database.
+execFileSync(process.execPath, [join(here, "..", "scripts", "build.mjs")], { stdio: "inherit" });
+const idle = (url: string) =>
+  JSON.parse(
+    execFileSync(process.execPath, ["--import", "tsx", join(here, "idle-memory.ts"), url], {
+      encoding: "utf8",
+    })
+      .trim()
+      .split("\n")
+      .pop() ?? "{}",
+  ) as { database: string; idleRssMb: number };
+const idleResults: { database: string; idleRssMb: number }[] = [];
+if (values.only !== "postgres") {
+  const idleDir = mkdtempSync(join(tmpdir(), "bulkusers-bench-idle-"));
+  try {
+    idleResults.push(idle(`pglite:${idleDir}`));
+  } finally {
+    rmSync(idleDir, { recursive: true, force: true });
+  }
+}
+if (pgUrl && values.only !== "pglite") idleResults.push(await withPostgres(pgUrl, idle));
+console.table(
+  idleResults.map((r) => ({
+    database: r.database,
+    "idle server RSS MB": `${r.idleRssMb}${r.database === "postgres" ? ` ${mark(r.idleRssMb <= 150)}` : ""}`,
+  })),
+);
+console.log(
+  JSON.stringify({
+    bench: "bulkusers",
+    users: Number(values.users),
+    rows: values.rows,
+    results,
+    idle: idleResults,
+  }),
+);

@@ -10,6 +10,7 @@ import { licenseCommands } from "./license.ts";
 import { operationCommands } from "./operations.ts";
 import { scheduleCommands } from "./schedule.ts";
 import { seedCommands } from "./seed-demo.ts";
+import { welcomeCommands } from "./welcome.ts";
 
 export const COMMANDS: readonly CliCommand[] = [
   ...operationCommands,
@@ -21,4 +22,5 @@ export const COMMANDS: readonly CliCommand[] = [
   ...seedCommands,
   ...groupCommands,
   ...licenseCommands,
+  ...welcomeCommands,
 ];

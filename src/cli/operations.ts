@@ -48,9 +48,10 @@ export async function readInputFile(ctx: CommandContext, path: string): Promise<
 export async function planAndConfirm(
   ctx: CommandContext,
   engine: Engine,
-  input: { operation: Operation; bytes: Uint8Array; fileName: string; undoOf?: string },
+  input: { operation: Operation; bytes: Uint8Array; fileName: string; undoOf?: string; welcome?: boolean },
 ): Promise<JobRecord | undefined> {
   const planned = await planFile(engine, {
+    ...(input.welcome !== undefined ? { welcome: input.welcome } : {}),
     operation: input.operation,
     bytes: input.bytes,
     fileName: input.fileName,
@@ -151,7 +152,8 @@ export const operationCommands: CliCommand[] = [
   },
   {
     name: "run",
-    usage: "run <operation> <file.csv> [--results out.csv] [--credentials creds.csv] [--queue] [--yes]",
+    usage:
+      "run <operation> <file.csv> [--results out.csv] [--credentials creds.csv] [--queue] [--yes] [--welcome | --no-welcome]",
     summary: "Plan a file and run it as a job (asks first on a terminal; rows with errors are reported)",
     args: [
       { name: "operation", required: true },
@@ -162,6 +164,9 @@ export const operationCommands: CliCommand[] = [
       credentials: { type: "string" },
       queue: { type: "boolean" },
       yes: { type: "boolean", short: "y" },
+      // Welcome messages: on by default for create when SMTP is configured; reset-password asks with --welcome.
+      welcome: { type: "boolean" },
+      "no-welcome": { type: "boolean" },
     },
     async run(ctx) {
       const operation = operationArg(ctx);
@@ -169,7 +174,16 @@ export const operationCommands: CliCommand[] = [
       const bytes = await readInputFile(ctx, path);
       const engine = await cliEngine(ctx);
       // Planned and confirmed in a helper so the plan (50,000 rows of objects) is garbage once the job exists.
-      const job = await planAndConfirm(ctx, engine, { operation, bytes, fileName: path });
+      if (ctx.options.welcome && ctx.options["no-welcome"]) {
+        ctx.usageError("cli.bad_option", "--welcome and --no-welcome cannot be used together");
+      }
+      const welcome = ctx.options.welcome ? true : ctx.options["no-welcome"] ? false : undefined;
+      const job = await planAndConfirm(ctx, engine, {
+        operation,
+        bytes,
+        fileName: path,
+        ...(welcome !== undefined ? { welcome } : {}),
+      });
       if (!job) return printDeclined(ctx);
       if (ctx.options.queue) {
         const position = await queuePosition(engine.db, job);

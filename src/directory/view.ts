@@ -33,6 +33,7 @@ interface UserSqlRow {
   status: DirectoryUser["status"];
   must_change_password: boolean;
   licenses: string[] | string | null;
+  disabled_plans: Record<string, string[]> | string | null;
   groups: string[] | string | null;
   last_login_at: string | null;
   created_at: string;
@@ -50,7 +51,7 @@ export interface ViewNeeds {
   profile: "all" | ReadonlySet<string>;
   /** Custom attributes (`users.attributes`). */
   attributes: boolean;
-  /** Each user's licenses / group names. */
+  /** Each user's licenses (with the service plans turned off in each) / group names. */
   licenses: boolean;
   groups: boolean;
   /** Every manager above the named users (reporting-cycle checks). */
@@ -83,6 +84,9 @@ const PROFILE_COLUMNS: readonly (readonly [field: string, column: string])[] = [
 
 const LICENSES_SQL = `coalesce((select json_agg(l.sku order by l.sku) from license_assignments la join licenses l on l.id = la.license_id
             where la.user_id = u.id), '[]'::json)`;
+const DISABLED_PLANS_SQL = `coalesce((select json_object_agg(upper(l.sku), la.disabled_plans) from license_assignments la
+            join licenses l on l.id = la.license_id
+            where la.user_id = u.id and la.disabled_plans <> '[]'::jsonb), '{}'::json)`;
 const GROUPS_SQL = `coalesce((select json_agg(g.name order by g.name) from group_members gm join groups g on g.id = gm.group_id
             where gm.user_id = u.id), '[]'::json)`;
 
@@ -94,6 +98,7 @@ export function directoryUserColumns(needs: ViewNeeds) {
   ${PROFILE_COLUMNS.map(([field, column]) => (wanted(field) ? `u.${column}` : `null as ${column}`)).join(", ")},
   ${needs.attributes ? "u.attributes" : "null as attributes"}, u.status, u.must_change_password,
   ${needs.licenses ? LICENSES_SQL : "null"} as licenses,
+  ${needs.licenses ? DISABLED_PLANS_SQL : "null"} as disabled_plans,
   ${needs.groups ? GROUPS_SQL : "null"} as groups,
   u.last_login_at::text as last_login_at, u.created_at::text as created_at,
   u.disabled_at::text as disabled_at, u.deleted_at::text as deleted_at`);
@@ -112,6 +117,7 @@ export function viewNeedsFor(operation: Operation, fields: Iterable<string>): Vi
     licenses:
       operation === "assign-license" ||
       operation === "remove-license" ||
+      operation === "set-service-plans" ||
       (operation === "create" && given.has("license")),
     groups:
       operation === "add-to-group" ||
@@ -154,6 +160,7 @@ export function toDirectoryUser(row: UserSqlRow): DirectoryUser {
     status: row.status,
     mustChangePassword: row.must_change_password,
     licenses: parseJson(row.licenses, []),
+    disabledPlans: parseJson(row.disabled_plans, {}),
     groups: parseJson(row.groups, []),
     lastLoginAt: isoOrNull(row.last_login_at),
     createdAt: new Date(row.created_at).toISOString(),
@@ -193,16 +200,28 @@ export async function loadUsersWithChains(
 }
 
 export async function loadLicenses(db: Executor): Promise<Map<string, DirectoryLicense>> {
-  const rows = await queryRows<{ sku: string; name: string; total_seats: number; assigned: number }>(
+  const rows = await queryRows<{
+    sku: string;
+    name: string;
+    total_seats: number;
+    assigned: number;
+    service_plans: string[] | string;
+  }>(
     db,
-    sql`select l.sku, l.name, l.total_seats,
+    sql`select l.sku, l.name, l.total_seats, l.service_plans,
           (select count(*)::int from license_assignments la where la.license_id = l.id) as assigned
         from licenses l`,
   );
   return new Map(
     rows.map((r) => [
       r.sku.toUpperCase(),
-      { sku: r.sku, name: r.name, totalSeats: Number(r.total_seats), assignedSeats: Number(r.assigned) },
+      {
+        sku: r.sku,
+        name: r.name,
+        totalSeats: Number(r.total_seats),
+        assignedSeats: Number(r.assigned),
+        servicePlans: parseJson(r.service_plans, []),
+      },
     ]),
   );
 }

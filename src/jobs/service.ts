@@ -14,6 +14,7 @@ import { type ConfirmInput, type ConfirmResult, confirmPlan } from "./job-store.
 import { type Source, type StoredPlan, savePlan } from "./plan-store.ts";
 import { drainQueue } from "./queue.ts";
 import type { Sealer } from "./secrets.ts";
+import type { WelcomeDelivery } from "./welcome-delivery.ts";
 
 export interface Engine {
   db: Database;
@@ -21,6 +22,8 @@ export interface Engine {
   logger?: Logger;
   clock: () => Date;
   limits: { maxRows: number; passwordMinLength: number; leaseSeconds: number };
+  /** Welcome messages (SMTP configured); undefined when mail is off. */
+  welcome?: WelcomeDelivery;
 }
 
 export type PlanOutcome = { ok: true; stored: StoredPlan } | { ok: false; refusal: Refusal };
@@ -34,6 +37,11 @@ export interface PlanFileInput {
   context?: Record<string, unknown>;
   /** Values applied to every row (e.g. the password-change flag chosen in a Slack modal). */
   defaults?: Partial<Record<Field, string>>;
+  /**
+   * Send each user a welcome message once the job ran: create jobs do by default when mail is configured;
+   * reset-password jobs only when asked. Other operations set no password and ignore it.
+   */
+  welcome?: boolean;
 }
 
 /** The e-mails a plan needs from the directory: every key and every manager the file names. */
@@ -108,6 +116,8 @@ export async function planTable(
   engine: Engine,
   input: Omit<PlanFileInput, "bytes"> & { table: CsvTable; bytes: Uint8Array },
 ): Promise<PlanOutcome> {
+  const welcome = wantsWelcome(engine, input.operation, input.welcome);
+  if (!welcome.ok) return welcome;
   const now = engine.clock();
   const result = await planAgainstDirectory(engine, input.operation, input.table, input.defaults, now);
   if (!result.ok) return result;
@@ -119,7 +129,10 @@ export async function planTable(
     fileName: input.fileName ?? null,
     file: input.bytes,
     context: input.context ?? {},
-    options: input.defaults ? { defaults: input.defaults } : {},
+    options: {
+      ...(input.defaults ? { defaults: input.defaults } : {}),
+      ...(welcome.welcome ? { welcome: true } : {}),
+    },
     now,
   });
   engine.logger?.info(
@@ -127,6 +140,33 @@ export async function planTable(
     "plan stored",
   );
   return { ok: true, stored };
+}
+
+function wantsWelcome(
+  engine: Engine,
+  operation: Operation,
+  asked: boolean | undefined,
+): { ok: true; welcome: boolean } | { ok: false; refusal: Refusal } {
+  const setsPasswords = operation === "create" || operation === "reset-password";
+  if (asked && !setsPasswords) {
+    return {
+      ok: false,
+      refusal: {
+        code: "welcome.not_applicable",
+        message: `Welcome messages go with create and reset-password, not ${operation}.`,
+      },
+    };
+  }
+  if (asked && !engine.welcome) {
+    return {
+      ok: false,
+      refusal: {
+        code: "welcome.mail_off",
+        message: "Welcome messages need an SMTP server: set SMTP_URL and BULKUSERS_MAIL_FROM.",
+      },
+    };
+  }
+  return { ok: true, welcome: engine.welcome !== undefined && (asked ?? operation === "create") };
 }
 
 /** bytes → rows → plan (stored). A refusal changes nothing and stores nothing. */
@@ -193,6 +233,7 @@ export function executorDeps(engine: Engine): ExecutorDeps {
     sealer: engine.sealer,
     clock: engine.clock,
     ...(engine.logger ? { logger: engine.logger } : {}),
+    ...(engine.welcome ? { welcome: engine.welcome } : {}),
   };
 }
 

@@ -52,6 +52,7 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
 }
 
 const TABLES = [
+  "welcome_messages",
   "audit_log",
   "job_credentials",
   "job_items",

@@ -69,6 +69,9 @@ const TIERS: { readonly [F in Field]?: readonly (readonly string[])[] } = {
   license: [["License", "Licenses", "SKU", "License SKU"]],
   removeLicense: [["Remove License", "Old License", "License to Remove"]],
   group: [["Group", "Groups", "Group Name"]],
+  disabledPlans: [["DisabledPlans", "Disabled Service Plans"]],
+  enablePlans: [["EnablePlans", "Plans to Enable", "Enable Service Plans"]],
+  disablePlans: [["DisablePlans", "Plans to Disable", "Disable Service Plans"]],
 
   company: [["Company", "Organization", "Company Name"]],
   postalCode: [["PostalCode", "ZIP", "ZIP Code", "ZIP or Postal Code", "Postcode"]],
@@ -83,6 +86,25 @@ const TIERS: { readonly [F in Field]?: readonly (readonly string[])[] } = {
   costCenter: [["Cost Center", "Cost Centre"]],
   division: [["Division"]],
   employeeType: [["Employee Type", "userType"]],
+  // The address a hire reads before their mailbox exists. Google Workspace exports it as
+  // `Home Secondary Email`, Entra as `otherMails` (its alternate e-mail list), HR systems as personal /
+  // private e-mail. Google's `Work Secondary Email` is deliberately absent: it is another work mailbox.
+  personalEmail: [
+    [
+      "Personal Email",
+      "Personal Email Address",
+      "Private Email",
+      "Home Email",
+      "Home Secondary Email",
+      "Secondary Email",
+      "Alternate Email",
+      "Alternate Email Address",
+      "otherMails",
+    ],
+    // Google exports carry both; the recovery address is the fallback.
+    ["Recovery Email"],
+  ],
+  startDate: [["Start Date", "Hire Date", "employeeHireDate", "Date of Hire", "First Day"]],
   ...Object.fromEntries(
     Array.from({ length: 15 }, (_, i) => [
       `customAttribute${i + 1}`,
@@ -118,8 +140,10 @@ const SILENT: ReadonlySet<string> = new Set([
   "failurereason",
   "status",
   "reason",
+  "welcome",
   "lastsignin",
   "assignedlicenses",
+  "disabledplansbylicense",
   "memberof",
   "created",
 ]);

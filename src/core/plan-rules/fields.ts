@@ -42,6 +42,9 @@ export const FIELD_HEADERS: Record<Field, string> = {
   license: "License",
   removeLicense: "RemoveLicense",
   group: "Group",
+  disabledPlans: "DisabledPlans",
+  enablePlans: "EnablePlans",
+  disablePlans: "DisablePlans",
   ...ATTRIBUTE_HEADERS,
 };
 
