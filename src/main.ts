@@ -129,6 +129,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
         maxRows: config.maxRows,
         passwordMinLength: config.passwordMinLength,
         leaseSeconds: config.jobLeaseSeconds,
+        domains: config.domains,
       },
       ...(welcome ? { welcome: welcome.delivery } : {}),
     };

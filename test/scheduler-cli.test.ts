@@ -191,12 +191,14 @@ describeEachDatabase("scheduler cli", (ctx) => {
         "ghost@x.com,2026-11-01T00:00:00Z",
         "not-an-email,2026-11-01T00:00:00Z",
         "vip@x.com,yesterday",
+        "new@x.com,Never logged in",
       ].join("\n"),
     );
     const result = await cli(ctx.handle, dir, "record-sign-ins", "signins.csv", "--json");
     expect(result.status).toBe(0);
     expect(json(result)).toEqual({
       received: 6,
+      never: 1,
       updated: 2,
       unchanged: 1,
       unknown: ["ghost@x.com"],

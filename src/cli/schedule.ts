@@ -4,7 +4,7 @@
 //   bulkusers schedule add|list|pause|resume|delete|run-now …   (the policies the bot runs on a schedule)
 import { exclusionCounts } from "../core/inactivity.ts";
 import type { ReportRow } from "../core/inactivity-report.ts";
-import { parseSignInsCsv, recordSignIns } from "../directory/sign-ins.ts";
+import { parseSignInsFile, recordSignIns } from "../directory/sign-ins.ts";
 import { deactivateInactive, type PolicyRunResult, runPolicy } from "../scheduler/policy.ts";
 import {
   deleteSchedule,
@@ -116,12 +116,13 @@ const deactivateInactiveCommand: CliCommand = {
 const recordSignInsCommand: CliCommand = {
   name: "record-sign-ins",
   usage: "record-sign-ins <file.csv>",
-  summary: "Record last sign-ins from a CSV (columns Email, LastSignIn in ISO 8601); times only move forward",
+  summary:
+    "Record last sign-ins from a CSV or .xlsx (Email, LastSignIn; Google, Okta and Entra exports as they are); times only move forward",
   args: [{ name: "file.csv", required: true }],
   async run(ctx) {
     const path = ctx.args[0] ?? "";
     const bytes = await readInputFile(ctx, path);
-    const parsed = parseSignInsCsv(bytes);
+    const parsed = await parseSignInsFile(bytes);
     if (!parsed.ok) return ctx.refuse(parsed.refusal.code, parsed.refusal.message);
     const handle = await ctx.db();
     const result = await recordSignIns(handle.db, parsed.entries, ctx.now(), {
@@ -131,6 +132,7 @@ const recordSignInsCommand: CliCommand = {
     });
     const document = {
       received: parsed.entries.length,
+      never: parsed.never,
       updated: result.updated,
       unchanged: result.unchanged,
       unknown: result.unknown,
@@ -139,6 +141,7 @@ const recordSignInsCommand: CliCommand = {
     ctx.print(document, () => {
       const lines = [
         `${document.received} sign-in(s) read: ${result.updated} user(s) updated, ${result.unchanged} already as recent, ${result.unknown.length} unknown e-mail(s), ${result.invalid.length} invalid row(s).`,
+        ...(parsed.never > 0 ? [`${parsed.never} user(s) never signed in (nothing to record).`] : []),
       ];
       if (result.unknown.length)
         lines.push("", "Unknown users (not in the directory):", ...result.unknown.map((e) => `  ${e}`));

@@ -1,7 +1,7 @@
 // The use cases every adapter calls (CLI, Slack, HTTP API, scheduler): plan a file or a selection, confirm a
 // plan, run the queue, read results. Dependencies come in as arguments; nothing here knows who is calling.
 import type { Logger } from "pino";
-import { readCsv, writeCsv } from "../core/csv/index.ts";
+import { writeCsv } from "../core/csv/index.ts";
 import { OPERATION_DEFINITIONS } from "../core/operations/index.ts";
 import { type PlanResult, planOperation } from "../core/plan.ts";
 import { tableFromSelection } from "../core/selection.ts";
@@ -9,6 +9,7 @@ import type { CsvTable, DirectoryUser, Field, Operation, Plan, Refusal } from ".
 import type { Database } from "../directory/client.ts";
 import type { JobRecord } from "../directory/schema.ts";
 import { loadDirectoryView, viewNeedsFor } from "../directory/view.ts";
+import { readUpload } from "../files/read.ts";
 import type { ExecutorDeps } from "./executor.ts";
 import { type ConfirmInput, type ConfirmResult, confirmPlan } from "./job-store.ts";
 import { type Source, type StoredPlan, savePlan } from "./plan-store.ts";
@@ -21,7 +22,13 @@ export interface Engine {
   sealer: Sealer;
   logger?: Logger;
   clock: () => Date;
-  limits: { maxRows: number; passwordMinLength: number; leaseSeconds: number };
+  limits: {
+    maxRows: number;
+    passwordMinLength: number;
+    leaseSeconds: number;
+    /** BULKUSERS_DOMAINS (lower-case); absent or empty: any domain. */
+    domains?: readonly string[];
+  };
   /** Welcome messages (SMTP configured); undefined when mail is off. */
   welcome?: WelcomeDelivery;
 }
@@ -91,7 +98,10 @@ async function planAgainstDirectory(
     operation,
     table: withValues,
     directory,
-    options: { passwordMinLength: engine.limits.passwordMinLength },
+    options: {
+      passwordMinLength: engine.limits.passwordMinLength,
+      ...(engine.limits.domains?.length ? { domains: engine.limits.domains } : {}),
+    },
   });
 }
 
@@ -100,7 +110,7 @@ export async function previewFile(
   engine: Engine,
   input: { operation: Operation; bytes: Uint8Array; defaults?: Partial<Record<Field, string>> },
 ): Promise<{ ok: true; plan: Plan } | { ok: false; refusal: Refusal }> {
-  const read = readCsv(input.bytes, { maxRows: engine.limits.maxRows });
+  const read = await readUpload(input.bytes, { maxRows: engine.limits.maxRows, operation: input.operation });
   if (!read.ok) return read;
   const result = await planAgainstDirectory(
     engine,
@@ -171,7 +181,7 @@ function wantsWelcome(
 
 /** bytes → rows → plan (stored). A refusal changes nothing and stores nothing. */
 export async function planFile(engine: Engine, input: PlanFileInput): Promise<PlanOutcome> {
-  const read = readCsv(input.bytes, { maxRows: engine.limits.maxRows });
+  const read = await readUpload(input.bytes, { maxRows: engine.limits.maxRows, operation: input.operation });
   if (!read.ok) return read;
   return planTable(engine, { ...input, table: read.table });
 }
