@@ -1,58 +1,53 @@
-// One benchmark scenario on one database, in its own process (so peak RSS is this path's alone).
-// Usage: tsx bench/scenario.ts <database-url> [--users 100000] [--rows 50000]
-// Prints one JSON line with the measurements.
+// One benchmark scenario on one database, in its own process. Usage:
+//   tsx bench/scenario.ts <pglite:<dir> | postgres://…> [--users 100000] [--rows 50000,150000] [--work dir]
+// It seeds a directory, writes the CSV files, measures the references in-process (COPY of each file into
+// `users`; COPY + one UPDATE … FROM), then runs the real CLI (bin/bulkusers.js, one process per command)
+// and measures each command's wall time and peak RSS. Prints one JSON line.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parse } from "csv-parse/sync";
 import { sql } from "drizzle-orm";
 import { readCsv, writeCsv } from "../src/core/csv/index.ts";
 import { planOperation } from "../src/core/plan.ts";
-import { openDatabase, queryRows } from "../src/directory/client.ts";
+import { openDatabase } from "../src/directory/client.ts";
+import { copyIn } from "../src/directory/copy.ts";
 import { loadDirectoryView } from "../src/directory/view.ts";
-import { createSealer } from "../src/jobs/secrets.ts";
-import { confirm, type Engine, planFile, runUntilFinished } from "../src/jobs/service.ts";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { users: { type: "string", default: "100000" }, rows: { type: "string", default: "50000" } },
+  options: {
+    users: { type: "string", default: "100000" },
+    rows: { type: "string", default: "50000,150000" },
+    work: { type: "string" },
+  },
 });
-const url = positionals[0] ?? "pglite:memory";
+const url = positionals[0];
+if (!url) throw new Error("usage: scenario.ts <database-url>");
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
 const directorySize = Number(values.users);
-const fileRows = Number(values.rows);
+const sizes = values.rows!.split(",").map(Number);
+const work = resolve(values.work ?? join(root, ".data", "bench"));
+mkdirSync(work, { recursive: true });
 
 const DEPARTMENTS = ["Sales", "Engineering", "Finance", "HR", "Marketing", "Support", "Operations", "Legal"];
 
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
+const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? 0;
+const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 
-async function timed<T>(fn: () => Promise<T> | T): Promise<{ ms: number; value: T }> {
+async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
   const start = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - start, value };
+  await fn();
+  return performance.now() - start;
 }
 
-const handle = await openDatabase(url);
-const db = handle.db;
-const engine: Engine = {
-  db,
-  sealer: createSealer("bench"),
-  clock: () => new Date(),
-  limits: { maxRows: 150_000, passwordMinLength: 6, leaseSeconds: 60 },
-};
+// --- files ---------------------------------------------------------------------------------------
 
-// A directory of `directorySize` users, set-based (this is setup, not measured).
-await db.execute(sql`
-  insert into users (email, display_name, first_name, last_name, department, job_title, employee_id, last_login_at)
-  select 'employee' || g || '@bench.example', 'Employee ' || g, 'First' || g, 'Last' || g,
-    (array['Sales','Engineering','Finance','HR','Marketing','Support','Operations','Legal'])[1 + g % 8],
-    'Title ' || (g % 50), lpad(g::text, 7, '0'), now() - (g % 400) * interval '1 day'
-  from generate_series(1, ${directorySize}) g`);
-await db.execute(sql`analyze users`);
-
-// The 50,000-row create file: new people, managers among existing users.
-const header = [
+const CREATE_HEADER = [
   "UserPrincipalName",
   "DisplayName",
   "FirstName",
@@ -62,110 +57,243 @@ const header = [
   "Manager",
   "EmployeeId",
 ];
-const createRows = Array.from({ length: fileRows }, (_, i) => [
-  `new.hire${i}@bench.example`,
-  `New Hire ${i}`,
-  `New${i}`,
-  `Hire${i}`,
-  DEPARTMENTS[i % DEPARTMENTS.length]!,
-  `Associate ${i % 20}`,
-  `employee${1 + (i % 1000)}@bench.example`,
-  `N${String(i).padStart(6, "0")}`,
-]);
-const createFile = writeCsv(header, createRows);
+/** The `users` columns the reference COPY fills from the create file (the manager e-mail goes to office). */
+const CREATE_COPY_COLUMNS = [
+  "email",
+  "display_name",
+  "first_name",
+  "last_name",
+  "department",
+  "job_title",
+  "office",
+  "employee_id",
+];
 
-// Bare csv-parse of the same bytes: the yardstick for planning.
-const bareSamples: number[] = [];
-for (let i = 0; i < 5; i++) {
-  bareSamples.push((await timed(() => parse(Buffer.from(createFile), { bom: true, columns: true }))).ms);
+function writeFile(name: string, header: string[], rows: string[][]): { path: string; bytes: Uint8Array } {
+  const bytes = writeCsv(header, rows);
+  const path = join(work, name);
+  writeFileSync(path, bytes);
+  return { path, bytes };
 }
-const bareParseMs = median(bareSamples);
 
-// Plan = read + load the directory rows it names + plan (pure). Median of 3.
-const planSamples: number[] = [];
-let summary = { change: 0, skip: 0, error: 0 };
-for (let i = 0; i < 3; i++) {
-  const { ms, value } = await timed(async () => {
-    const read = readCsv(createFile, { maxRows: 150_000 });
-    if (!read.ok) throw new Error(read.refusal.message);
-    const emails = read.table.records.flatMap((r) => [r.values.email ?? "", r.values.manager ?? ""]);
-    const directory = await loadDirectoryView(db, emails, new Date());
-    return planOperation({
-      operation: "create",
-      table: read.table,
-      directory,
-      options: { passwordMinLength: 6 },
-    });
-  });
-  planSamples.push(ms);
-  if (value.ok) summary = value.plan.summary;
+function createFile(rows: number) {
+  return writeFile(
+    `create-${rows}.csv`,
+    CREATE_HEADER,
+    Array.from({ length: rows }, (_, i) => [
+      `hire${rows}.${i}@bench.example`,
+      `New Hire ${i}`,
+      `New${i}`,
+      `Hire${i}`,
+      DEPARTMENTS[i % DEPARTMENTS.length]!,
+      `Associate ${i % 20}`,
+      `employee${1 + (i % 1000)}@bench.example`,
+      `N${String(i).padStart(7, "0")}`,
+    ]),
+  );
 }
-const planMs = median(planSamples);
 
-// Plan and store, then run: users/s including job items, audit rows and sealed credentials.
-const stored = await timed(() =>
-  planFile(engine, { operation: "create", bytes: createFile, source: "cli", actor: "bench" }),
-);
-if (!stored.value.ok) throw new Error(stored.value.refusal.message);
-const confirmed = await timed(() =>
-  confirm(engine, {
-    planId: stored.value.ok ? stored.value.stored.id : "",
-    approvedBy: "bench",
-    source: "cli",
-    allowPartial: true,
-  }),
-);
-const run = await timed(() => runUntilFinished(engine, confirmed.value.job.id, { owner: "bench" }));
-const created = run.value[0];
-
-// Update of 50,000 existing users (department and title change).
-const updateFile = writeCsv(
+const updateRows = Math.min(50_000, directorySize / 2);
+const updateFile = writeFile(
+  `update-${updateRows}.csv`,
   ["UserPrincipalName", "Department", "JobTitle"],
-  Array.from({ length: fileRows }, (_, i) => [
+  Array.from({ length: updateRows }, (_, i) => [
     `employee${i + 1}@bench.example`,
     `Dept ${i % 13}`,
     `Role ${i % 17}`,
   ]),
 );
-const updatePlan = await timed(() =>
-  planFile(engine, { operation: "update", bytes: updateFile, source: "cli", actor: "bench" }),
+const disableFile = writeFile(
+  `disable-${updateRows}.csv`,
+  ["UserPrincipalName"],
+  Array.from({ length: updateRows }, (_, i) => [`employee${directorySize - i}@bench.example`]),
 );
-if (!updatePlan.value.ok) throw new Error(updatePlan.value.refusal.message);
-const updateConfirm = await confirm(engine, {
-  planId: updatePlan.value.stored.id,
-  approvedBy: "bench",
-  source: "cli",
-  allowPartial: true,
-});
-const updateRun = await timed(() => runUntilFinished(engine, updateConfirm.job.id, { owner: "bench" }));
-const updated = updateRun.value[0];
+const createFiles = new Map(sizes.map((n) => [n, createFile(n)]));
 
-const [counts] = await queryRows<{ users: number; items: number; audit: number }>(
-  db,
-  sql`select (select count(*)::int from users) as users, (select count(*)::int from job_items) as items,
-        (select count(*)::int from audit_log) as audit`,
-);
-await handle.close();
+// The CSV files start with a BOM (as Excel writes them); COPY … csv does not skip one.
+const withoutBom = (bytes: Uint8Array) =>
+  new TextDecoder().decode(bytes[0] === 0xef ? bytes.subarray(3) : bytes);
+
+// --- setup (not measured) ------------------------------------------------------------------------
+
+async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>["db"]) => Promise<T>) {
+  const handle = await openDatabase(url!);
+  try {
+    return await fn(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+const kind = url.startsWith("pglite:") ? "pglite" : "postgres";
+const planMeasure = await withDatabase(async (db) => {
+  await db.execute(sql`
+    insert into users (email, display_name, first_name, last_name, department, job_title, employee_id, last_login_at)
+    select 'employee' || g || '@bench.example', 'Employee ' || g, 'First' || g, 'Last' || g,
+      (array['Sales','Engineering','Finance','HR','Marketing','Support','Operations','Legal'])[1 + g % 8],
+      'Title ' || (g % 50), lpad(g::text, 7, '0'), now() - (g % 400) * interval '1 day'
+    from generate_series(1, ${directorySize}) g`);
+  await db.execute(sql`vacuum analyze users`);
+
+  // Plan (read + validate + diff) of the first create file against bare csv-parse of it: medians of 3.
+  const { bytes } = createFiles.get(sizes[0]!)!;
+  const bare: number[] = [];
+  const plan: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    bare.push(await timed(() => parse(Buffer.from(bytes), { bom: true, columns: true })));
+    plan.push(
+      await timed(async () => {
+        const read = readCsv(bytes, { maxRows: 150_000 });
+        if (!read.ok) throw new Error(read.refusal.message);
+        const emails = read.table.records.flatMap((r) => [r.values.email ?? "", r.values.manager ?? ""]);
+        const directory = await loadDirectoryView(db, emails, new Date());
+        const result = planOperation({
+          operation: "create",
+          table: read.table,
+          directory,
+          options: { passwordMinLength: 6 },
+        });
+        if (!result.ok) throw new Error(result.refusal.message);
+      }),
+    );
+  }
+  return { bareParseMs: median(bare), planMs: median(plan) };
+});
+
+// --- references: what the database does with the same bytes, measured in this process ----------
+
+/** Runs `fn` in a transaction that is rolled back: the directory is the same before and after. */
+async function rolledBack(
+  db: Awaited<ReturnType<typeof openDatabase>>["db"],
+  fn: (tx: never) => Promise<void>,
+) {
+  let ms = 0;
+  await db
+    .transaction(async (tx) => {
+      ms = await timed(() => fn(tx as never));
+      throw new RolledBack();
+    })
+    .catch((error) => {
+      if (!(error instanceof RolledBack)) throw error;
+    });
+  return ms;
+}
+class RolledBack extends Error {}
+
+const references = await withDatabase(async (db) => {
+  const copy: Record<number, number> = {};
+  for (const [rows, file] of createFiles) {
+    const samples: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      samples.push(
+        await rolledBack(db, (tx) =>
+          copyIn(tx, "users", CREATE_COPY_COLUMNS, withoutBom(file.bytes), "csv-with-header"),
+        ),
+      );
+    }
+    copy[rows] = median(samples);
+  }
+  const copyAndUpdate = async (set: string, file: { bytes: Uint8Array }, columns: string[]) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      samples.push(
+        await rolledBack(db, async (tx: never) => {
+          const ex = tx as unknown as typeof db;
+          await ex.execute(
+            sql.raw(
+              `create temp table bench_stage (${columns.map((c) => `${c} text`).join(", ")}) on commit drop`,
+            ),
+          );
+          await copyIn(ex, "bench_stage", columns, withoutBom(file.bytes), "csv-with-header");
+          await ex.execute(sql.raw(`update users u set ${set} from bench_stage x where u.email = x.email`));
+        }),
+      );
+    }
+    return median(samples);
+  };
+  return {
+    copyMs: copy,
+    updateReferenceMs: await copyAndUpdate(
+      "department = x.department, job_title = x.job_title, updated_at = now()",
+      updateFile,
+      ["email", "department", "job_title"],
+    ),
+    disableReferenceMs: await copyAndUpdate(
+      "status = 'disabled', disabled_at = now(), updated_at = now()",
+      disableFile,
+      ["email"],
+    ),
+  };
+});
+
+// --- the CLI, one process per command --------------------------------------------------------------
+
+interface CliRun {
+  command: string;
+  ms: number;
+  peakRssMb: number;
+  exitCode: number | null;
+  summary?: unknown;
+}
+
+function cli(args: string[]): CliRun {
+  const start = performance.now();
+  const child = spawnSync(
+    process.execPath,
+    ["--import", join(here, "peak-rss.mjs"), join(root, "bin", "bulkusers.js"), ...args, "--json"],
+    {
+      cwd: work,
+      encoding: "utf8",
+      maxBuffer: 1024 * 1024 * 1024,
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        BULKUSERS_MAX_ROWS: "150000",
+        BULKUSERS_SECRET_KEY: "bench-secret-key",
+        LOG_LEVEL: "warn",
+      },
+    },
+  );
+  const ms = performance.now() - start;
+  const rss = /BENCH_PEAK_RSS_KB=(\d+)/.exec(child.stderr ?? "");
+  const command = args.slice(0, 2).join(" ");
+  if (child.status !== 0) {
+    process.stderr.write(`${command} exited ${child.status}:\n${child.stderr}\n`);
+  }
+  let summary: unknown;
+  try {
+    summary = (JSON.parse(child.stdout) as { summary?: unknown }).summary;
+  } catch {
+    summary = undefined;
+  }
+  return {
+    command: `${command} (${args[2] ?? ""})`,
+    ms: round(ms),
+    peakRssMb: rss ? round(Number(rss[1]) / 1024) : 0,
+    exitCode: child.status,
+    summary,
+  };
+}
+
+const runs: Record<string, CliRun> = {};
+const biggest = Math.max(...sizes);
+runs[`plan-create-${biggest}`] = cli(["plan", "create", createFiles.get(biggest)!.path]);
+for (const rows of sizes) runs[`create-${rows}`] = cli(["run", "create", createFiles.get(rows)!.path]);
+runs[`update-${updateRows}`] = cli(["run", "update", updateFile.path]);
+runs[`disable-${updateRows}`] = cli(["run", "disable", disableFile.path]);
 
 console.log(
   JSON.stringify({
-    database: handle.kind,
+    database: kind,
     directoryUsers: directorySize,
-    fileRows,
-    planSummary: summary,
-    bareParseMs: Math.round(bareParseMs),
-    planMs: Math.round(planMs),
-    planRatio: Number((planMs / bareParseMs).toFixed(2)),
-    planAndStoreMs: Math.round(stored.ms),
-    confirmMs: Math.round(confirmed.ms),
-    createRunMs: Math.round(run.ms),
-    createUsersPerSec: Math.round(((created?.succeeded ?? 0) / run.ms) * 1000),
-    createSucceeded: created?.succeeded ?? 0,
-    updatePlanMs: Math.round(updatePlan.ms),
-    updateRunMs: Math.round(updateRun.ms),
-    updateRowsPerSec: Math.round(((updated?.succeeded ?? 0) / updateRun.ms) * 1000),
-    updateSucceeded: updated?.succeeded ?? 0,
-    finalCounts: counts,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    sizes,
+    updateRows,
+    bareParseMs: round(planMeasure.bareParseMs),
+    planMs: round(planMeasure.planMs),
+    planRatio: round(planMeasure.planMs / planMeasure.bareParseMs, 2),
+    copyMs: Object.fromEntries(Object.entries(references.copyMs).map(([k, v]) => [k, round(v)])),
+    updateReferenceMs: round(references.updateReferenceMs),
+    disableReferenceMs: round(references.disableReferenceMs),
+    runs,
   }),
 );

@@ -5,13 +5,13 @@
 import { createInterface } from "node:readline/promises";
 import { invocationDirectory } from "./cli/context.ts";
 import { runCli } from "./cli/run-cli.ts";
+import { synchronousWriter } from "./cli/stdout.ts";
 
 const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
 
 process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: (text) => {
-    process.stdout.write(text);
-  },
+  // Synchronous, so a large --json document is never queued in memory whole (src/cli/stdout.ts).
+  stdout: synchronousWriter(1),
   stderr: (text) => {
     process.stderr.write(text);
   },

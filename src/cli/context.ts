@@ -1,6 +1,7 @@
 // What a CLI command gets: its parsed arguments, the global options, a database opened on first use
 // (and closed by the runner at the end), the configuration parsed on first use, and output helpers
 // that keep the `--json` promise: stdout carries exactly one JSON document, logs go to stderr.
+
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import type { ParseArgsConfig } from "node:util";
@@ -8,6 +9,7 @@ import { type Config, ConfigError, loadConfig } from "../config.ts";
 import { type DatabaseHandle, openDatabase } from "../directory/client.ts";
 import { DatabaseLockedError } from "../directory/pglite-lock.ts";
 import { createLogger, type Logger } from "../logger.ts";
+import { writeJsonChunks } from "./json-chunks.ts";
 import { formatTable } from "./table.ts";
 
 /** The outside world as the CLI sees it; tests pass their own. */
@@ -226,7 +228,9 @@ export class CommandContext {
   printJson(document: unknown): void {
     if (this.jsonPrinted) throw new Error("a CLI command printed two JSON documents");
     this.jsonPrinted = true;
-    this.io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+    // In pieces: a 150,000-row plan or result never becomes one string (src/cli/json-chunks.ts).
+    writeJsonChunks(document, (chunk) => this.io.stdout(chunk));
+    this.io.stdout("\n");
   }
 
   /** True once the JSON document went out: a later refusal must then go to stderr only. */

@@ -1,8 +1,15 @@
 // Loads the part of the directory a plan needs, in a fixed number of queries whatever the file size:
-// the users a file names (keys and managers) plus their manager chains, every license with its seat
-// use, and every group.
+// the users a file names (keys and managers) — with only the columns, licenses, groups and manager chains
+// the operation's columns need — every license with its seat use, and every group.
 import { sql } from "drizzle-orm";
-import type { DirectoryGroup, DirectoryLicense, DirectoryUser, DirectoryView } from "../core/types.ts";
+import {
+  ATTRIBUTE_FIELDS,
+  type DirectoryGroup,
+  type DirectoryLicense,
+  type DirectoryUser,
+  type DirectoryView,
+  type Operation,
+} from "../core/types.ts";
 import { type Executor, queryRows } from "./client.ts";
 
 interface UserSqlRow {
@@ -34,20 +41,93 @@ interface UserSqlRow {
   deleted_at: string | null;
 }
 
-/** Columns of a DirectoryUser, selected from `users u` (with `m` its manager). */
-export const DIRECTORY_USER_COLUMNS = sql.raw(`
-  u.id::text as id, u.email, u.display_name, u.first_name, u.last_name, u.username, u.department,
-  u.job_title, m.email as manager, u.employee_id, u.office, u.phone, u.mobile, u.city, u.country,
-  u.usage_location, u.attributes, u.status, u.must_change_password,
-  coalesce((select json_agg(l.sku order by l.sku) from license_assignments la join licenses l on l.id = la.license_id
-            where la.user_id = u.id), '[]'::json) as licenses,
-  coalesce((select json_object_agg(upper(l.sku), la.disabled_plans) from license_assignments la
+/**
+ * What a plan reads from the directory beyond each named user's status: decided by the operation and the
+ * file's columns (viewNeedsFor), so e.g. a Department update neither loads manager chains nor aggregates
+ * every user's licenses and groups. Everything not needed comes back empty (null, [] or {}).
+ */
+export interface ViewNeeds {
+  /** The profile fields to read (DirectoryUser names), or all of them. */
+  profile: "all" | ReadonlySet<string>;
+  /** Custom attributes (`users.attributes`). */
+  attributes: boolean;
+  /** Each user's licenses (with the service plans turned off in each) / group names. */
+  licenses: boolean;
+  groups: boolean;
+  /** Every manager above the named users (reporting-cycle checks). */
+  chains: boolean;
+}
+
+export const ALL_NEEDS: ViewNeeds = {
+  profile: "all",
+  attributes: true,
+  licenses: true,
+  groups: true,
+  chains: true,
+};
+
+/** Profile columns: DirectoryUser field → `users` column. */
+const PROFILE_COLUMNS: readonly (readonly [field: string, column: string])[] = [
+  ["firstName", "first_name"],
+  ["lastName", "last_name"],
+  ["username", "username"],
+  ["department", "department"],
+  ["jobTitle", "job_title"],
+  ["employeeId", "employee_id"],
+  ["office", "office"],
+  ["phone", "phone"],
+  ["mobile", "mobile"],
+  ["city", "city"],
+  ["country", "country"],
+  ["usageLocation", "usage_location"],
+];
+
+const LICENSES_SQL = `coalesce((select json_agg(l.sku order by l.sku) from license_assignments la join licenses l on l.id = la.license_id
+            where la.user_id = u.id), '[]'::json)`;
+const DISABLED_PLANS_SQL = `coalesce((select json_object_agg(upper(l.sku), la.disabled_plans) from license_assignments la
             join licenses l on l.id = la.license_id
-            where la.user_id = u.id and la.disabled_plans <> '[]'::jsonb), '{}'::json) as disabled_plans,
-  coalesce((select json_agg(g.name order by g.name) from group_members gm join groups g on g.id = gm.group_id
-            where gm.user_id = u.id), '[]'::json) as groups,
+            where la.user_id = u.id and la.disabled_plans <> '[]'::jsonb), '{}'::json)`;
+const GROUPS_SQL = `coalesce((select json_agg(g.name order by g.name) from group_members gm join groups g on g.id = gm.group_id
+            where gm.user_id = u.id), '[]'::json)`;
+
+/** The select list of a DirectoryUser from `users u` (with `m` its manager), reading only what is needed. */
+export function directoryUserColumns(needs: ViewNeeds) {
+  const wanted = (field: string) => needs.profile === "all" || needs.profile.has(field);
+  return sql.raw(`
+  u.id::text as id, u.email, u.display_name, m.email as manager,
+  ${PROFILE_COLUMNS.map(([field, column]) => (wanted(field) ? `u.${column}` : `null as ${column}`)).join(", ")},
+  ${needs.attributes ? "u.attributes" : "null as attributes"}, u.status, u.must_change_password,
+  ${needs.licenses ? LICENSES_SQL : "null"} as licenses,
+  ${needs.licenses ? DISABLED_PLANS_SQL : "null"} as disabled_plans,
+  ${needs.groups ? GROUPS_SQL : "null"} as groups,
   u.last_login_at::text as last_login_at, u.created_at::text as created_at,
   u.disabled_at::text as disabled_at, u.deleted_at::text as deleted_at`);
+}
+
+/** Columns of a whole DirectoryUser, selected from `users u` (with `m` its manager). */
+export const DIRECTORY_USER_COLUMNS = directoryUserColumns(ALL_NEEDS);
+
+/** What planning `operation` over a file with these fields reads from the directory. */
+export function viewNeedsFor(operation: Operation, fields: Iterable<string>): ViewNeeds {
+  const given = new Set(fields);
+  const profileOps: Operation[] = ["create", "update"];
+  return {
+    profile: profileOps.includes(operation) ? given : new Set(),
+    attributes: profileOps.includes(operation) && [...given].some((f) => isAttributeField(f)),
+    licenses:
+      operation === "assign-license" ||
+      operation === "remove-license" ||
+      operation === "set-service-plans" ||
+      (operation === "create" && given.has("license")),
+    groups:
+      operation === "add-to-group" ||
+      operation === "remove-from-group" ||
+      (operation === "create" && given.has("group")),
+    chains: given.has("manager"),
+  };
+}
+
+const isAttributeField = (field: string) => (ATTRIBUTE_FIELDS as readonly string[]).includes(field);
 
 function parseJson<T>(value: T | string | null, fallback: T): T {
   if (value === null || value === undefined) return fallback;
@@ -89,25 +169,31 @@ export function toDirectoryUser(row: UserSqlRow): DirectoryUser {
   };
 }
 
-/** The users with these e-mails (lower-case) and every manager above them. */
+/** The users with these e-mails (lower-case) and, unless needs say otherwise, every manager above them. */
 export async function loadUsersWithChains(
   db: Executor,
   emails: string[],
+  needs: ViewNeeds = ALL_NEEDS,
 ): Promise<Map<string, DirectoryUser>> {
   const users = new Map<string, DirectoryUser>();
   if (emails.length === 0) return users;
+  const named = sql`select u.id, u.manager_id from users u
+    where u.email in (select jsonb_array_elements_text(${JSON.stringify(emails)}::jsonb))`;
   const rows = await queryRows<UserSqlRow>(
     db,
-    sql`with recursive chain(id, manager_id, depth) as (
-          select u.id, u.manager_id, 0 from users u
-          where u.email in (select jsonb_array_elements_text(${JSON.stringify(emails)}::jsonb))
+    needs.chains
+      ? sql`with recursive chain(id, manager_id, depth) as (
+          select n.id, n.manager_id, 0 from (${named}) n
           union
           select p.id, p.manager_id, c.depth + 1 from users p join chain c on p.id = c.manager_id
           where c.depth < 1000
         )
-        select ${DIRECTORY_USER_COLUMNS}
+        select ${directoryUserColumns(needs)}
         from users u left join users m on m.id = u.manager_id
-        where u.id in (select id from chain)`,
+        where u.id in (select id from chain)`
+      : sql`select ${directoryUserColumns(needs)}
+        from users u left join users m on m.id = u.manager_id
+        where u.id in (select id from (${named}) n)`,
   );
   for (const row of rows) users.set(row.email, toDirectoryUser(row));
   return users;
@@ -152,10 +238,11 @@ export async function loadDirectoryView(
   db: Executor,
   emails: Iterable<string>,
   now: Date,
+  needs: ViewNeeds = ALL_NEEDS,
 ): Promise<DirectoryView> {
   const unique = [...new Set([...emails].map((e) => e.trim().toLowerCase()).filter(Boolean))];
   const [users, licenses, groups] = [
-    await loadUsersWithChains(db, unique),
+    await loadUsersWithChains(db, unique, needs),
     await loadLicenses(db),
     await loadGroups(db),
   ];

@@ -1,10 +1,11 @@
 // Applies one batch of planned actions to the directory with set-based SQL: a fixed number of statements
-// per batch whatever its size (rows travel as one jsonb parameter through jsonb_to_recordset). The caller
+// per batch whatever its size (a batch's users are COPYed into a staging table and written from there). The caller
 // runs this inside the batch's transaction, together with the job items and audit rows.
 // Every action re-checks the directory as it is now: what changed since the preview is reported, not forced.
 import { sql } from "drizzle-orm";
 import type { AttributeField, PlannedAction, UserField, UserStatus } from "../core/types.ts";
 import { type Executor, queryRows } from "../directory/client.ts";
+import { type StagingTable, stage } from "../directory/copy.ts";
 
 export interface WorkItem {
   row: number;
@@ -41,6 +42,42 @@ const COLUMN_OF: Record<Exclude<UserField, "manager" | "email">, string> = {
 const COLUMN_FIELDS = Object.keys(COLUMN_OF) as (keyof typeof COLUMN_OF)[];
 
 const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
+
+// Staging tables the hot paths COPY a batch into (one per statement shape; each is filled once per batch
+// transaction and emptied at commit). Small side lists (licenses, groups) still travel as one jsonb value.
+const CREATE_STAGE: StagingTable = {
+  name: "bulkusers_stage_create",
+  columns: [
+    ["email", "text"],
+    ["display_name", "text"],
+    ...COLUMN_FIELDS.filter((f) => f !== "displayName").map((f) => [COLUMN_OF[f], "text"] as const),
+    ["attributes", "jsonb"],
+    ["status", "text"],
+    ["must_change_password", "boolean"],
+    ["password_hash", "text"],
+    ["manager", "text"],
+  ],
+};
+const UPDATE_STAGE: StagingTable = {
+  name: "bulkusers_stage_update",
+  columns: [
+    ["email", "text"],
+    ["s", "jsonb"],
+    ["attrs", "jsonb"],
+    ["clear", "jsonb"],
+    ["manager", "text"],
+    ["has_manager", "boolean"],
+  ],
+};
+const STATUS_STAGE: StagingTable = {
+  name: "bulkusers_stage_status",
+  columns: [
+    ["email", "text"],
+    ["status", "text"],
+    ["disabled", "timestamptz"],
+    ["deleted", "timestamptz"],
+  ],
+};
 
 const ok = (
   row: number,
@@ -256,47 +293,39 @@ async function applyCreate(tx: Executor, items: WorkItem[], now: string): Promis
     if (seatProblem) outcomes.set(item.row, fail(item.row, seatProblem));
     else candidates.push(item);
   }
-  const records = candidates.map((item) => {
-    const { columns, attributes, manager } = splitSet(item.action.set);
-    return {
-      ...columns,
-      email: item.action.email,
-      display_name: columns.display_name ?? item.action.email,
-      attributes,
-      status: item.action.status ?? "active",
-      must_change_password: item.action.mustChangePassword ?? true,
-      password_hash: item.passwordHash ?? null,
-      manager: manager ?? null,
-    };
-  });
-  const inserted = records.length
-    ? await queryRows<{ id: string; email: string; has_manager: boolean }>(
-        tx,
-        sql`insert into users (email, display_name, manager_id, ${sql.raw(
-          COLUMN_FIELDS.filter((f) => f !== "displayName")
-            .map((f) => COLUMN_OF[f])
-            .join(", "),
-        )},
-              attributes, status, must_change_password, password_hash, disabled_at, created_at, updated_at)
-            select x.email, x.display_name, m.id, ${sql.raw(
-              COLUMN_FIELDS.filter((f) => f !== "displayName")
-                .map((f) => `x.${COLUMN_OF[f]}`)
-                .join(", "),
-            )},
-              coalesce(x.attributes, '{}'::jsonb), x.status, x.must_change_password, x.password_hash,
-              case when x.status = 'disabled' then ${now}::timestamptz end, ${now}::timestamptz, ${now}::timestamptz
-            from jsonb_to_recordset(${json(records)}) as x(email text, display_name text,
-              ${sql.raw(
-                COLUMN_FIELDS.filter((f) => f !== "displayName")
-                  .map((f) => `${COLUMN_OF[f]} text`)
-                  .join(", "),
-              )},
-              attributes jsonb, status text, must_change_password boolean, password_hash text, manager text)
-            left join users m on m.email = x.manager and m.status <> 'deleted'
-            on conflict (email) do nothing
-            returning id::text as id, email, manager_id is not null as has_manager`,
-      )
-    : [];
+  const profileColumns = COLUMN_FIELDS.filter((f) => f !== "displayName").map((f) => COLUMN_OF[f]);
+  let inserted: { id: string; email: string; has_manager: boolean }[] = [];
+  if (candidates.length) {
+    await stage(
+      tx,
+      CREATE_STAGE,
+      candidates.map((item) => {
+        const { columns, attributes, manager } = splitSet(item.action.set);
+        return [
+          item.action.email,
+          columns.display_name ?? item.action.email,
+          ...profileColumns.map((c) => columns[c] ?? null),
+          JSON.stringify(attributes),
+          item.action.status ?? "active",
+          item.action.mustChangePassword ?? true,
+          item.passwordHash ?? null,
+          manager ?? null,
+        ];
+      }),
+    );
+    inserted = await queryRows<{ id: string; email: string; has_manager: boolean }>(
+      tx,
+      sql`insert into users (email, display_name, manager_id, ${sql.raw(profileColumns.join(", "))},
+            attributes, status, must_change_password, password_hash, disabled_at, created_at, updated_at)
+          select x.email, x.display_name, m.id, ${sql.raw(profileColumns.map((c) => `x.${c}`).join(", "))},
+            x.attributes, x.status, x.must_change_password, x.password_hash,
+            case when x.status = 'disabled' then ${now}::timestamptz end, ${now}::timestamptz, ${now}::timestamptz
+          from ${sql.raw(CREATE_STAGE.name)} x
+          left join users m on m.email = x.manager and m.status <> 'deleted'
+          on conflict (email) do nothing
+          returning id::text as id, email, manager_id is not null as has_manager`,
+    );
+  }
   const idOf = new Map(inserted.map((r) => [r.email, r.id]));
   let created = candidates.filter((item) => idOf.has(item.action.email));
   for (const item of candidates) {
@@ -432,6 +461,18 @@ async function applyUpdate(tx: Executor, items: WorkItem[], now: string): Promis
   }
   const live = records.filter((r) => !r.skip);
   if (live.length) {
+    await stage(
+      tx,
+      UPDATE_STAGE,
+      live.map((r) => [
+        r.email as string,
+        JSON.stringify(r.s),
+        JSON.stringify(r.attrs),
+        JSON.stringify(r.clear),
+        (r.manager as string | null | undefined) ?? null,
+        r.has_manager as boolean,
+      ]),
+    );
     const assignments = COLUMN_FIELDS.map((f) => {
       const c = COLUMN_OF[f];
       const value = f === "displayName" ? `coalesce(x.s->>'${c}', u.${c})` : `x.s->>'${c}'`;
@@ -440,10 +481,10 @@ async function applyUpdate(tx: Executor, items: WorkItem[], now: string): Promis
     await tx.execute(sql`
       update users u set ${sql.raw(assignments)},
         manager_id = case when x.has_manager then (select m.id from users m where m.email = x.manager) else u.manager_id end,
-        attributes = (u.attributes || coalesce(x.attrs, '{}'::jsonb))
+        attributes = (u.attributes || x.attrs)
           - coalesce(array(select jsonb_array_elements_text(x.clear)), '{}'::text[]),
         updated_at = ${now}::timestamptz
-      from jsonb_to_recordset(${json(live)}) as x(email text, s jsonb, attrs jsonb, clear jsonb, manager text, has_manager boolean)
+      from ${sql.raw(UPDATE_STAGE.name)} x
       where u.email = x.email`);
   }
   return outcomes;
@@ -525,9 +566,14 @@ async function applyStatus(
     );
   }
   if (records.length) {
+    await stage(
+      tx,
+      STATUS_STAGE,
+      records.map((r) => [r.email, r.status, r.disabled, r.deleted]),
+    );
     await tx.execute(sql`
       update users u set status = x.status, disabled_at = x.disabled, deleted_at = x.deleted, updated_at = ${now}::timestamptz
-      from jsonb_to_recordset(${json(records)}) as x(email text, status text, disabled timestamptz, deleted timestamptz)
+      from ${sql.raw(STATUS_STAGE.name)} x
       where u.email = x.email`);
   }
   return outcomes;

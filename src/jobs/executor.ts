@@ -4,12 +4,12 @@
 // next owner simply continues with the items still pending.
 import { and, eq, sql } from "drizzle-orm";
 import type { Logger } from "pino";
-import type { PlannedAction } from "../core/types.ts";
 import { type Database, queryRows } from "../directory/client.ts";
+import { type CopyValue, type StagingTable, stage } from "../directory/copy.ts";
 import { type JobRecord, jobCredentials, jobs, plans } from "../directory/schema.ts";
 import { applyBatch, type ItemOutcome, type WorkItem } from "./apply.ts";
 import { getJob } from "./job-store.ts";
-import { loadPlan, openSecrets } from "./plan-store.ts";
+import { expandAction, expandChanges, loadPlan, openSecrets } from "./plan-store.ts";
 import { generatePassword, hashChosenPassword, hashGeneratedPassword, type Sealer } from "./secrets.ts";
 import { recordWelcomes, type WelcomeDelivery } from "./welcome-delivery.ts";
 
@@ -46,6 +46,8 @@ export class LeaseLostError extends Error {
 }
 
 const CHOSEN_PASSWORD_BATCH = 64;
+/** Jobs from this many items on refresh job_items' statistics when they start. */
+const ANALYZE_FROM_ITEMS = 10_000;
 
 /** Claims one specific job if it is queued, or running with an expired lease (resume). */
 export async function claimJob(
@@ -77,7 +79,10 @@ export async function claimJob(
 interface PendingItem {
   row: number;
   seq: number;
-  action: PlannedAction | string | null;
+  key: string;
+  /** The stored (compact) action and changes: see compactRow in plan-store.ts. */
+  action: unknown;
+  changes: unknown;
 }
 
 /** Executes a job this owner has claimed until no item is pending, the lease is lost, or it is told to stop. */
@@ -95,6 +100,11 @@ export async function executeJob(
   const hasChosenPasswords = secrets.size > 0;
   // Who asked, beyond the actor (e.g. the API client's IP): copied into every audit row of the job.
   const auditExtra = auditDetailsOf(stored.context);
+  // A big job's items were just bulk-written by confirm and have no statistics yet: without them the
+  // planner may sort every pending item for each batch instead of walking the pending index.
+  if (claimed.total >= ANALYZE_FROM_ITEMS) {
+    await db.execute(sql`analyze job_items`);
+  }
   // The plan asked for welcome messages (create, or reset-password when asked): see welcome-delivery.ts.
   const welcome = stored.options.welcome === true;
   const heartbeat = startLeaseHeartbeat(deps, claimed.id, options, clock);
@@ -136,22 +146,25 @@ async function runBatches(
   // While a batch's transaction runs, the next batch is read and prepared alongside it: it only reads
   // items the running batch does not touch, and writes nothing, so the database and this process work
   // at the same time. Whatever it read is re-checked inside its own transaction (pending, lease).
-  const prepare = async (after: Cursor | null): Promise<PreparedBatch | null> => {
+  const prepare = async (after: number | null): Promise<PreparedBatch | null> => {
+    // Ordered by seq alone with a `seq > last` cursor: served by job_items_pending_idx (job_id, status,
+    // seq), so each batch reads only its own rows however many remain (ordering by (seq, row) made the
+    // database sort every remaining pending row, once per batch: time grew with rows²).
     const pending = await queryRows<PendingItem>(
       db,
-      sql`select j.row, j.seq, p.action from job_items j
+      sql`select j.row, j.seq, p.key, p.action, p.changes from job_items j
           join plan_rows p on p.plan_id = ${job.planId} and p.row = j.row
           where j.job_id = ${job.id} and j.status = 'pending'
-            ${after ? sql`and j.seq >= ${after.seq} and (j.seq, j.row) > (${after.seq}, ${after.row})` : sql``}
-          order by j.seq, j.row limit ${limit}`,
+            ${after === null ? sql`` : sql`and j.seq > ${after}`}
+          order by j.seq limit ${limit}`,
     );
     if (pending.length === 0) return null;
     const credentials: { row: number; email: string; password: string }[] = [];
     // Every password the batch sets, generated or chosen, for the welcome messages (when asked).
     const passwords = new Map<number, string>();
     const items: WorkItem[] = await Promise.all(
-      pending.map(async ({ row, action: raw }): Promise<WorkItem> => {
-        const action = (typeof raw === "string" ? JSON.parse(raw) : raw) as PlannedAction | null;
+      pending.map(async ({ row, key, action: raw, changes }): Promise<WorkItem> => {
+        const action = expandAction(job.operation, key, raw, () => expandChanges(changes));
         if (!action) throw new Error(`Job ${job.id}: row ${row} has no planned action`);
         if (action.suppliedPassword && secrets.has(row)) {
           if (welcome) passwords.set(row, secrets.get(row)!);
@@ -168,10 +181,11 @@ async function runBatches(
     );
     const last = pending[pending.length - 1]!;
     const emails = new Map(items.map((item) => [item.row, item.action.email]));
-    return { items, credentials, passwords, emails, last: { seq: Number(last.seq), row: Number(last.row) } };
+    return { items, credentials, passwords, emails, last: Number(last.seq) };
   };
   // The batch being prepared; settled (never left running) whenever this function returns or throws.
   let next: Promise<PreparedBatch | null> = prepare(null);
+  let rescanned = false;
   const settleNext = () =>
     next.then(
       () => undefined,
@@ -193,7 +207,17 @@ async function runBatches(
         return (await getJob(db, job.id)) ?? job;
       }
       const batch = await next;
-      if (!batch) break;
+      if (!batch) {
+        // The cursor assumes distinct seqs among pending items (the planner numbers every change row):
+        // one last read from the start makes sure no pending item was passed over all the same.
+        if (!rescanned) {
+          rescanned = true;
+          next = prepare(null);
+          continue;
+        }
+        break;
+      }
+      rescanned = false;
       next = prepare(batch.last);
       // Awaited at the next turn (or settled on the way out): never an unhandled rejection meanwhile.
       next.catch(() => undefined);
@@ -223,19 +247,14 @@ async function runBatches(
   return finished;
 }
 
-interface Cursor {
-  seq: number;
-  row: number;
-}
-
 interface PreparedBatch {
   items: WorkItem[];
   credentials: { row: number; email: string; password: string }[];
   /** Passwords for welcome messages by row (empty unless the plan asked for them). */
   passwords: Map<number, string>;
   emails: Map<number, string>;
-  /** The last item's position in the execution order: the next batch starts after it. */
-  last: Cursor;
+  /** The last item's position in the execution order (seq): the next batch starts after it. */
+  last: number;
 }
 
 /** Commits one prepared batch in one transaction, guarded by the lease; returns the job's new counters. */
@@ -253,16 +272,15 @@ async function commitBatch(
   return db.transaction(async (tx) => {
     const outcomes = await applyBatch(tx, items, nowIso);
     const counts = countOutcomes(outcomes);
-    // One statement records the outcomes and writes the audit rows of the succeeded ones: the batch's
-    // before/after values travel (and are parsed) once, and the audit copies them from the job items.
+    // The outcomes are COPYed into the session's staging table; then one statement records them on the
+    // job items and writes the audit rows of the succeeded ones (the audit copies before/after from the
+    // job items: the values travel, and are parsed, once).
+    await stage(tx, OUTCOMES_STAGE, outcomes.map(outcomeFields));
     await tx.execute(sql`
-      with x as materialized (
-        select * from jsonb_to_recordset(${JSON.stringify(outcomes.map(itemRecord))}::jsonb)
-          as x(row int, status text, reason text, before jsonb, after jsonb, user_id text)
-      ), done as (
+      with done as (
         update job_items j set status = x.status, reason = x.reason, before = x.before, after = x.after,
-          user_id = x.user_id::uuid, processed_at = ${nowIso}::timestamptz
-        from x
+          user_id = x.user_id, processed_at = ${nowIso}::timestamptz
+        from bulkusers_stage_outcomes x
         where j.job_id = ${job.id} and j.row = x.row and j.status = 'pending'
         returning j.row, j.seq, j.key, j.status, j.before, j.after
       )
@@ -412,15 +430,27 @@ function countOutcomes(outcomes: ItemOutcome[]) {
   return counts;
 }
 
-function itemRecord(o: ItemOutcome) {
-  return {
-    row: o.row,
-    status: o.status,
-    reason: o.reason,
-    before: o.before,
-    after: o.after,
-    user_id: o.userId,
-  };
+const OUTCOMES_STAGE: StagingTable = {
+  name: "bulkusers_stage_outcomes",
+  columns: [
+    ["row", "int"],
+    ["status", "text"],
+    ["reason", "text"],
+    ["before", "jsonb"],
+    ["after", "jsonb"],
+    ["user_id", "uuid"],
+  ],
+};
+
+function outcomeFields(o: ItemOutcome): CopyValue[] {
+  return [
+    o.row,
+    o.status,
+    o.reason,
+    o.before === null ? null : JSON.stringify(o.before),
+    o.after === null ? null : JSON.stringify(o.after),
+    o.userId,
+  ];
 }
 
 /** Progress reporting must never fail or repeat the job: errors are logged and dropped. */

@@ -3,6 +3,7 @@ import { and, asc, eq, lt, sql } from "drizzle-orm";
 import { customAlphabet } from "nanoid";
 import type { Operation, Plan, PlannedAction, PlanRow } from "../core/types.ts";
 import type { Database, Executor } from "../directory/client.ts";
+import { copyIn } from "../directory/copy.ts";
 import { planRows, plans } from "../directory/schema.ts";
 import type { Sealer } from "./secrets.ts";
 
@@ -59,7 +60,8 @@ export async function savePlan(db: Database, sealer: Sealer, input: SavePlanInpu
       source: input.source,
       actor: input.actor,
       fileName: input.fileName ?? null,
-      file: input.file ?? null,
+      // As hex text decoded by the server: PGlite's own bytea parameter encoding takes seconds a MB.
+      file: input.file ? sql`decode(${Buffer.from(input.file).toString("hex")}, 'hex')` : null,
       header: input.plan.header,
       summary: input.plan.summary,
       warnings: input.plan.warnings,
@@ -69,23 +71,19 @@ export async function savePlan(db: Database, sealer: Sealer, input: SavePlanInpu
       createdAt: input.now.toISOString(),
       expiresAt,
     });
-    // Chunked so no statement carries more than a few MB, whatever the file size.
+    // COPYed in chunks (no statement carries more than a few MB, whatever the file size), each row in
+    // its compact form (compactRow): no value is stored twice.
+    const operation = input.plan.operation;
     for (let i = 0; i < input.plan.rows.length; i += ROW_CHUNK) {
-      const chunk = input.plan.rows.slice(i, i + ROW_CHUNK).map((r) => ({
-        row: r.row,
-        line: r.line,
-        seq: seqOf.get(r.row) ?? null,
-        key: r.key,
-        outcome: r.outcome,
-        reason: r.reason,
-        changes: r.changes,
-        action: r.action ?? null,
-      }));
-      await tx.execute(sql`
-        insert into plan_rows (plan_id, row, line, seq, key, outcome, reason, changes, action)
-        select ${id}, x.row, x.line, x.seq, x.key, x.outcome, x.reason, x.changes, x.action
-        from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb)
-          as x(row int, line int, seq int, key text, outcome text, reason text, changes jsonb, action jsonb)`);
+      await copyIn(
+        tx,
+        "plan_rows",
+        PLAN_ROW_COLUMNS,
+        input.plan.rows.slice(i, i + ROW_CHUNK).map((r) => {
+          const { changes, action } = compactRow(operation, r);
+          return [id, r.row, r.line, seqOf.get(r.row) ?? null, r.key, r.outcome, r.reason, changes, action];
+        }),
+      );
     }
   });
   return {
@@ -102,6 +100,67 @@ export async function savePlan(db: Database, sealer: Sealer, input: SavePlanInpu
     expiresAt,
     sealedSecrets,
   };
+}
+
+const PLAN_ROW_COLUMNS = ["plan_id", "row", "line", "seq", "key", "outcome", "reason", "changes", "action"];
+
+/** A stored change: `[field, from, to]` (a JSON array is a third of the size of `{field, from, to}`). */
+type StoredChange = [field: string, from: string | null, to: string | null];
+
+/**
+ * A plan row as stored (JSON texts for `changes` and `action`): changes as `[field, from, to]` triples;
+ * the action without what the row already says — its `email` (the row's key), its `kind` when it is the
+ * plan's operation, and its `set` when that is exactly the changes' new values (`setFromChanges`).
+ * expandRow/expandAction undo it; rows stored before this form (objects, full actions) load unchanged.
+ */
+export function compactRow(operation: Operation, row: PlanRow): { changes: string; action: string | null } {
+  const changes = JSON.stringify(row.changes.map((c): StoredChange => [c.field, c.from, c.to]));
+  if (!row.action) return { changes, action: null };
+  const { kind, email, set, ...rest } = row.action;
+  const stored: Record<string, unknown> = { ...rest };
+  if (kind !== operation) stored.kind = kind;
+  if (email !== row.key) stored.email = email;
+  if (set !== undefined) {
+    if (setEqualsChanges(set, row.changes)) stored.setFromChanges = true;
+    else stored.set = set;
+  }
+  return { changes, action: JSON.stringify(stored) };
+}
+
+function setEqualsChanges(set: NonNullable<PlannedAction["set"]>, changes: PlanRow["changes"]): boolean {
+  const keys = Object.keys(set);
+  if (keys.length !== changes.length) return false;
+  for (const c of changes) {
+    if (!Object.hasOwn(set, c.field) || set[c.field as keyof typeof set] !== c.to) return false;
+  }
+  return true;
+}
+
+function parsed<T>(value: unknown): T {
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+export function expandChanges(stored: unknown): PlanRow["changes"] {
+  const list = parsed<(StoredChange | PlanRow["changes"][number])[] | null>(stored) ?? [];
+  return list.map((c) => (Array.isArray(c) ? { field: c[0], from: c[1], to: c[2] } : c));
+}
+
+/** The full PlannedAction of a stored row (see compactRow). */
+export function expandAction(
+  operation: string,
+  key: string,
+  stored: unknown,
+  changes: PlanRow["changes"] | (() => PlanRow["changes"]),
+): PlannedAction | null {
+  const compact = parsed<(Partial<PlannedAction> & { setFromChanges?: boolean }) | null>(stored);
+  if (!compact) return null;
+  const { setFromChanges, ...rest } = compact;
+  const action = { kind: operation as Operation, email: key, ...rest } as PlannedAction;
+  if (setFromChanges) {
+    const list = typeof changes === "function" ? changes() : changes;
+    action.set = Object.fromEntries(list.map((c) => [c.field, c.to]));
+  }
+  return action;
 }
 
 function toBytes(value: unknown): Uint8Array | null {
@@ -174,16 +233,26 @@ export async function loadPlanRows(
     .orderBy(asc(planRows.row))
     .offset(page.offset ?? 0)
     .limit(page.limit ?? Number.MAX_SAFE_INTEGER);
-  return rows.map((r) => ({
-    row: r.row,
-    line: r.line,
-    seq: r.seq,
-    key: r.key,
-    outcome: r.outcome,
-    reason: r.reason,
-    changes: r.changes as PlanRow["changes"],
-    ...(r.action ? { action: r.action as PlannedAction } : {}),
-  }));
+  const operation = rows.length ? await planOperationOf(db, planId) : "";
+  return rows.map((r) => {
+    const changes = expandChanges(r.changes);
+    const action = expandAction(operation, r.key, r.action, changes);
+    return {
+      row: r.row,
+      line: r.line,
+      seq: r.seq,
+      key: r.key,
+      outcome: r.outcome,
+      reason: r.reason,
+      changes,
+      ...(action ? { action } : {}),
+    };
+  });
+}
+
+async function planOperationOf(db: Executor, planId: string): Promise<string> {
+  const [row] = await db.select({ operation: plans.operation }).from(plans).where(eq(plans.id, planId));
+  return row?.operation ?? "";
 }
 
 export function openSecrets(sealer: Sealer, sealed: string | null): Map<number, string> {

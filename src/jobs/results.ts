@@ -55,7 +55,7 @@ export async function resultsCsv(
   job: JobRecord,
   options: ResultsCsvOptions = {},
 ): Promise<Uint8Array> {
-  const stored = await loadPlan(db, job.planId);
+  const stored = await loadPlan(db, job.planId, { rows: false });
   const items = await listJobOutcomes(db, job.id);
   const read = stored?.file
     ? await readUpload(stored.file, { maxRows: Number.MAX_SAFE_INTEGER, operation: stored.plan.operation })

@@ -8,7 +8,7 @@ import { tableFromSelection } from "../core/selection.ts";
 import type { CsvTable, DirectoryUser, Field, Operation, Plan, Refusal } from "../core/types.ts";
 import type { Database } from "../directory/client.ts";
 import type { JobRecord } from "../directory/schema.ts";
-import { loadDirectoryView } from "../directory/view.ts";
+import { loadDirectoryView, viewNeedsFor } from "../directory/view.ts";
 import { readUpload } from "../files/read.ts";
 import type { ExecutorDeps } from "./executor.ts";
 import { type ConfirmInput, type ConfirmResult, confirmPlan } from "./job-store.ts";
@@ -87,7 +87,13 @@ async function planAgainstDirectory(
   now: Date,
 ): Promise<PlanResult> {
   const withValues = withDefaults(table, defaults);
-  const directory = await loadDirectoryView(engine.db, referencedEmails(withValues), now);
+  const fields = withValues.columns.flatMap((c) => (c.field ? [c.field] : []));
+  const directory = await loadDirectoryView(
+    engine.db,
+    referencedEmails(withValues),
+    now,
+    viewNeedsFor(operation, fields),
+  );
   return planOperation({
     operation,
     table: withValues,

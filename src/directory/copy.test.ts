@@ -1,0 +1,107 @@
+import { sql } from "drizzle-orm";
+import { expect, it } from "vitest";
+import { describeEachDatabase, queryRows } from "../../test/support/db.ts";
+import { type Database, openDatabase } from "./client.ts";
+import { copyField, copyIn, copyText, stage } from "./copy.ts";
+
+it("writes COPY text: tabs, line breaks and backslashes escaped, null as \\N", () => {
+  expect(copyField("a\tb\nc\rd\\e")).toBe("a\\tb\\nc\\rd\\\\e");
+  expect(copyField(null)).toBe("\\N");
+  expect(copyField(undefined)).toBe("\\N");
+  expect(copyField(true)).toBe("true");
+  expect(copyField(42)).toBe("42");
+  expect(
+    copyText([
+      ["x", null],
+      ["\\N", ""],
+    ]),
+  ).toBe("x\t\\N\n\\\\N\t\n");
+});
+
+describeEachDatabase("COPY", (ctx) => {
+  it("stores every value exactly as given, whatever it holds", async () => {
+    const awkward = [
+      ["tab@example.com", "Tab\there", null],
+      ["lines@example.com", "Line\nbreak\r\nand CR", "back\\slash \\N not null"],
+      ["unicode@example.com", "Zoë Ünïcødé 日本 🙂", '{"quoted": "json"}'],
+      ["empty@example.com", "", ""],
+    ] as const;
+    await copyIn(ctx.handle.db, "users", ["email", "display_name", "department"], awkward);
+    const rows = await queryRows<{ email: string; display_name: string; department: string | null }>(
+      ctx.handle.db,
+      sql`select email, display_name, department from users order by email`,
+    );
+    expect(rows).toEqual(
+      [...awkward]
+        .map(([email, display_name, department]) => ({ email, display_name, department }))
+        .sort((a, b) => a.email.localeCompare(b.email)),
+    );
+  });
+
+  it("stages a batch for the statement that follows, and starts empty in the next transaction", async () => {
+    const table = {
+      name: "test_stage",
+      columns: [
+        ["n", "int"],
+        ["label", "text"],
+      ] as const,
+    };
+    const counted = async (values: [number, string][]) =>
+      ctx.handle.db.transaction(async (tx) => {
+        await stage(tx, table, values);
+        const [row] = await queryRows<{ n: number; total: number }>(
+          tx,
+          sql`select count(*)::int as n, coalesce(sum(n), 0)::int as total from test_stage`,
+        );
+        return row;
+      });
+    expect(
+      await counted([
+        [1, "a"],
+        [2, "b"],
+      ]),
+    ).toEqual({ n: 2, total: 3 });
+    expect(await counted([[40, "c"]])).toEqual({ n: 1, total: 40 });
+  });
+
+  it("a COPY the server rejects half-way rejects, rolls the transaction back and frees its connection", async () => {
+    // One connection only (PGlite has one anyway): a COPY that never settled, or kept its connection,
+    // would leave the queries below waiting for ever.
+    const single =
+      ctx.kind === "postgres"
+        ? await openDatabase(ctx.handle.url, { migrate: false, maxConnections: 1 })
+        : ctx.handle;
+    const db: Database = single.db;
+    try {
+      const rows = Array.from({ length: 3000 }, (_, i) => [`user${i}@example.com`, `User ${i}`]);
+      rows[2500] = ["user7@example.com", "Duplicate of an earlier row"];
+      const failed = await db
+        .transaction(async (tx) => {
+          await tx.execute(
+            sql`insert into users (email, display_name) values ('before@example.com', 'Before')`,
+          );
+          await copyIn(tx, "users", ["email", "display_name"], rows);
+          return null;
+        })
+        .catch((error: unknown) => error);
+      expect(failed).toBeInstanceOf(Error);
+      expect(String((failed as Error).message)).toMatch(/duplicate key/);
+      const [count] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from users`);
+      expect(count?.n).toBe(0);
+
+      await expect(
+        copyIn(db, "users", ["email", "display_name"], [["after@example.com", "After"]]),
+      ).resolves.toBeUndefined();
+      const after = await queryRows<{ email: string }>(db, sql`select email from users`);
+      expect(after).toEqual([{ email: "after@example.com" }]);
+    } finally {
+      if (single !== ctx.handle) await single.close();
+    }
+  });
+
+  it("a COPY into a table that does not exist rejects with the server's message", async () => {
+    await expect(copyIn(ctx.handle.db, "no_such_table", ["a"], [["1"]])).rejects.toThrow(/no_such_table/);
+    const [row] = await queryRows<{ ok: number }>(ctx.handle.db, sql`select 1 as ok`);
+    expect(row?.ok).toBe(1);
+  });
+});

@@ -1,0 +1,136 @@
+// Bulk writes with COPY … FROM STDIN, whatever the driver: rows travel as COPY text (tab-separated), which
+// the server reads without parsing one large JSON document per batch. PGlite reads it from its `/dev/blob`
+// device; postgres.js streams it through `writable()`.
+//
+// postgres.js has a known defect: when the server rejects COPY data, the writable stream's `end()` never
+// calls back (its `final` callback waits for a CommandComplete that never comes) and the error goes to the
+// query promise, which has already resolved to the stream. `copyIn` therefore listens for the query's
+// rejection itself, so a failed COPY rejects (and the transaction around it rolls back) instead of hanging
+// with its connection held.
+import type { Writable } from "node:stream";
+import type { Executor } from "./client.ts";
+
+/** One COPY value: null is `\N`; everything else is written as text. */
+export type CopyValue = string | number | boolean | null | undefined;
+
+const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+/** A value in COPY text format (backslash, tab, newline and carriage return escaped). */
+export function copyField(value: CopyValue): string {
+  if (value === null || value === undefined) return "\\N";
+  const text = typeof value === "string" ? value : String(value);
+  // Most values have nothing to escape: skip the regular expression replace for them.
+  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c) : text;
+}
+
+/** Rows in COPY text format, one line per row. */
+export function copyText(rows: Iterable<readonly CopyValue[]>): string {
+  let out = "";
+  for (const row of rows) {
+    let line = "";
+    for (let i = 0; i < row.length; i++) line += (i ? "\t" : "") + copyField(row[i]);
+    out += `${line}\n`;
+  }
+  return out;
+}
+
+interface PgliteLike {
+  exec(sql: string, options?: { blob?: Blob; onNotice?: () => void }): Promise<unknown>;
+}
+
+interface PostgresQueryLike extends Promise<unknown> {
+  writable(): Promise<Writable>;
+  reject: (error: unknown) => void;
+}
+
+interface PostgresLike {
+  unsafe(sql: string): PostgresQueryLike;
+}
+
+/** The driver's own client behind a Drizzle database or transaction (PGlite or postgres.js). */
+function rawClient(ex: Executor): PgliteLike | PostgresLike {
+  const session = (ex as unknown as { session?: { client?: unknown } }).session;
+  const client = session?.client ?? (ex as unknown as { $client?: unknown }).$client;
+  if (!client) throw new Error("copyIn: no driver client behind this executor");
+  return client as PgliteLike | PostgresLike;
+}
+
+function isPglite(client: PgliteLike | PostgresLike): client is PgliteLike {
+  return typeof (client as PgliteLike).exec === "function" && !("unsafe" in client);
+}
+
+/**
+ * `COPY table (columns) FROM STDIN` with the given rows (or COPY text already built). Use it inside a
+ * transaction when what follows depends on it: a failure rejects and the transaction rolls back.
+ * `table` and `columns` are identifiers from the code, never from input.
+ */
+export async function copyIn(
+  ex: Executor,
+  table: string,
+  columns: readonly string[],
+  rows: Iterable<readonly CopyValue[]> | string,
+  format: "text" | "csv-with-header" = "text",
+  before = "",
+): Promise<void> {
+  const data = typeof rows === "string" ? rows : copyText(rows);
+  const options = format === "csv-with-header" ? " with (format csv, header true)" : "";
+  const client = rawClient(ex);
+  // `before`: statements sent in the same simple query, ahead of the COPY (one round trip, not two).
+  const prefix = before ? `${before}; ` : "";
+  if (isPglite(client)) {
+    await client.exec(`${prefix}copy ${table} (${columns.join(", ")}) from '/dev/blob'${options}`, {
+      blob: new Blob([data]),
+      onNotice: () => {},
+    });
+    return;
+  }
+  await copyInPostgres(client, `${prefix}copy ${table} (${columns.join(", ")}) from stdin${options}`, data);
+}
+
+async function copyInPostgres(client: PostgresLike, statement: string, data: string): Promise<void> {
+  const query = client.unsafe(statement);
+  // The server's rejection of the data reaches `query.reject` (see the note at the top of this file).
+  const failed = new Promise<never>((_, reject) => {
+    const original = query.reject;
+    query.reject = (error: unknown) => {
+      original(error);
+      reject(error);
+    };
+  });
+  failed.catch(() => undefined);
+  const stream = await Promise.race([query.writable(), failed]);
+  const written = new Promise<void>((resolve, reject) => {
+    stream.once("error", reject);
+    stream.end(data, () => resolve());
+  });
+  await Promise.race([written, failed]);
+}
+
+/** A staging table: a temporary table of this session, emptied at every commit. Name and types from the code. */
+export interface StagingTable {
+  name: string;
+  columns: readonly (readonly [name: string, type: string])[];
+}
+
+/**
+ * Empties (or creates) the session's staging table and COPYs the rows into it, inside the caller's
+ * transaction: the set-based statements that follow read the batch from it. `on commit delete rows`
+ * leaves it empty for the next batch, and a rolled-back batch leaves nothing behind either.
+ */
+export async function stage(
+  ex: Executor,
+  table: StagingTable,
+  rows: Iterable<readonly CopyValue[]>,
+): Promise<void> {
+  const columns = table.columns.map(([name, type]) => `${name} ${type}`).join(", ");
+  // Created on a session's first batch; the "already exists, skipping" notice after that is expected.
+  const ddl = `create temp table if not exists ${table.name} (${columns}) on commit delete rows`;
+  await copyIn(
+    ex,
+    table.name,
+    table.columns.map(([name]) => name),
+    rows,
+    "text",
+    ddl,
+  );
+}
