@@ -89,6 +89,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
         passwordMinLength: config.passwordMinLength,
         leaseSeconds: config.jobLeaseSeconds,
       },
+      approvalPolicy: config.approvals.policy,
     };
     // Unique across hosts sharing one PostgreSQL: the lease owner of the jobs this instance runs.
     const instance = `server:${hostname()}:${process.pid}`;

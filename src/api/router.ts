@@ -6,6 +6,7 @@
 //   GET  /automation/bulk-users/jobs/:id/results.csv              the results CSV once the job finished
 //   GET  /automation/bulk-users/jobs/:id/credentials.csv          temporary passwords, once, to the approver
 //   POST /sign-ins                                                 batch of {email, at}: last sign-in times
+//   GET|POST /automation/bulk-users/approvals…                   the two-person rule (approvals.ts)
 //   GET  /openapi.json                                             the OpenAPI 3.1 document (public)
 //
 // Bearer tokens from API_TOKENS with per-route rights (auth.ts); every plan, job and audit row records the
@@ -21,8 +22,9 @@ import { parseSignInsCsv, recordSignIns, type SignInEntry } from "../directory/s
 import { planDocument } from "../jobs/documents.ts";
 import { getJob, JobError, queuePosition } from "../jobs/job-store.ts";
 import { credentialsCsv, forgetCredentials, readCredentials, resultsCsv } from "../jobs/results.ts";
-import { confirm, type Engine, planFile, previewFile } from "../jobs/service.ts";
+import { type Engine, planFile, previewFile, submitPlan } from "../jobs/service.ts";
 import type { Logger } from "../logger.ts";
+import { approvalDocument, createApprovalRoutes } from "./approvals.ts";
 import { actorOf, createAuthenticator, requireRight, tokenOf } from "./auth.ts";
 import { ApiError, apiErrorHandler } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -248,12 +250,23 @@ export function createApiRouter(options: ApiRouterOptions): Router {
       let job: JobRecord;
       let created: boolean;
       try {
-        ({ job, created } = await confirm(engine, {
+        const submitted = await submitPlan(engine, {
           planId,
           approvedBy: actor,
           source: "api",
           allowPartial: !strict,
-        }));
+        });
+        // Two-person rule: nothing is queued until another token (or a Slack admin, or the CLI) approves.
+        if (submitted.kind === "awaiting_approval") {
+          if (!submitted.created) res.setHeader("Idempotent-Replayed", "true");
+          const approval = approvalDocument(req, submitted.request);
+          res
+            .status(202)
+            .location(approval.approvalUrl)
+            .json({ ...approval, status: "awaiting_approval", operation, summary, warnings });
+          return;
+        }
+        ({ job, created } = submitted);
       } catch (error) {
         if (error instanceof JobError) {
           const status = error.code === "plan.needs_partial_confirmation" ? 422 : 409;
@@ -282,6 +295,15 @@ export function createApiRouter(options: ApiRouterOptions): Router {
         });
     });
   }
+
+  router.use(
+    createApprovalRoutes({
+      engine,
+      allow,
+      jsonBytes: limits.jsonBytes,
+      ...(options.worker ? { worker: options.worker } : {}),
+    }),
+  );
 
   router.get(`${BULK}/jobs/:id`, allow("read"), async (req: Request, res: Response) => {
     const job = await findJob(engine, req);

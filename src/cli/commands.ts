@@ -1,5 +1,6 @@
 // The command registry: one array per command group (one file each under src/cli/). To add a command,
 // export it from its group file and list the group here; usage and help come from these entries.
+import { approvalCommands } from "./approvals.ts";
 import type { CliCommand } from "./context.ts";
 import { dbCommands } from "./db.ts";
 import { exportCommands } from "./export.ts";
@@ -12,6 +13,7 @@ import { seedCommands } from "./seed-demo.ts";
 
 export const COMMANDS: readonly CliCommand[] = [
   ...operationCommands,
+  ...approvalCommands,
   ...exportCommands,
   ...jobCommands,
   ...scheduleCommands,

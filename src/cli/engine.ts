@@ -16,5 +16,6 @@ export async function cliEngine(ctx: CommandContext): Promise<Engine> {
       passwordMinLength: config.passwordMinLength,
       leaseSeconds: config.jobLeaseSeconds,
     },
+    approvalPolicy: config.approvals.policy,
   };
 }

@@ -107,12 +107,15 @@ export const jobCommands: CliCommand[] = [
         );
         return EXIT_OK;
       }
-      const undoJob = await planAndConfirm(ctx, engine, {
+      const submitted = await planAndConfirm(ctx, engine, {
         operation: undo.operation,
         bytes: undo.bytes,
         fileName: `undo-${job.id}.csv`,
         undoOf: job.id,
       });
+      // Undo puts back what a confirmed job changed: the two-person rule does not hold it (service.ts).
+      if (submitted.kind !== "job") return ctx.refuse("undo.held", "The undo plan was held for approval.");
+      const undoJob = submitted.job;
       await runUntilFinished(engine, undoJob.id, { owner: `cli:${process.pid}` });
       const finished = (await getJob(engine.db, undoJob.id)) ?? undoJob;
       await writeJobOutputs(ctx, engine, finished);

@@ -12,7 +12,15 @@ import {
   resultsCsv,
   toResultRows,
 } from "../jobs/results.ts";
-import { confirm, type Engine, planFile, previewFile, runUntilFinished } from "../jobs/service.ts";
+import {
+  type Engine,
+  planFile,
+  previewFile,
+  runUntilFinished,
+  type SubmitResult,
+  submitPlan,
+} from "../jobs/service.ts";
+import { awaitApproval, refuseApprovedBy } from "./approvals.ts";
 import { type CliCommand, type CommandContext, EXIT_OK, formatTable, stringOption } from "./context.ts";
 import { cliEngine } from "./engine.ts";
 
@@ -127,12 +135,15 @@ function runText(
   return lines.join("\n");
 }
 
-/** Plans a file and confirms it as a job (rows with errors are reported, not run). */
+/**
+ * Plans a file and confirms it as a job (rows with errors are reported, not run), or files an approval
+ * request when the two-person rule holds the plan.
+ */
 export async function planAndConfirm(
   ctx: CommandContext,
   engine: Engine,
   input: { operation: Operation; bytes: Uint8Array; fileName: string; undoOf?: string },
-): Promise<JobRecord> {
+): Promise<SubmitResult> {
   const planned = await planFile(engine, {
     operation: input.operation,
     bytes: input.bytes,
@@ -142,14 +153,13 @@ export async function planAndConfirm(
   });
   if (!planned.ok) return ctx.refuse(planned.refusal.code, planned.refusal.message);
   try {
-    const { job } = await confirm(engine, {
+    return await submitPlan(engine, {
       planId: planned.stored.id,
       approvedBy: ctx.actor,
       source: "cli",
       allowPartial: true,
       ...(input.undoOf ? { undoOf: input.undoOf } : {}),
     });
-    return job;
   } catch (error) {
     if (error instanceof JobError) return ctx.refuse(error.code, error.message);
     throw error;
@@ -177,20 +187,34 @@ export const operationCommands: CliCommand[] = [
   },
   {
     name: "run",
-    usage: "run <operation> <file.csv> [--results out.csv] [--credentials creds.csv] [--queue]",
+    usage: "run <operation> <file.csv> [--results out.csv] [--credentials creds.csv] [--queue] [--wait]",
     summary: "Plan a file and run it as a job (rows with errors are reported, the rest run)",
     args: [
       { name: "operation", required: true },
       { name: "file.csv", required: true },
     ],
-    options: { results: { type: "string" }, credentials: { type: "string" }, queue: { type: "boolean" } },
+    options: {
+      results: { type: "string" },
+      credentials: { type: "string" },
+      queue: { type: "boolean" },
+      // Two-person rule: --wait waits for the second approver; --approved-by is declared only to refuse it.
+      wait: { type: "boolean" },
+      "approved-by": { type: "string" },
+    },
     async run(ctx) {
+      refuseApprovedBy(ctx);
       const operation = operationArg(ctx);
       const path = ctx.args[1] ?? "";
       const bytes = await readInputFile(ctx, path);
       const engine = await cliEngine(ctx);
       // Planned and confirmed in a helper so the plan (50,000 rows of objects) is garbage once the job exists.
-      const job = await planAndConfirm(ctx, engine, { operation, bytes, fileName: path });
+      const submitted = await planAndConfirm(ctx, engine, { operation, bytes, fileName: path });
+      let job: JobRecord;
+      if (submitted.kind === "awaiting_approval") {
+        const waited = await awaitApproval(ctx, engine, submitted.request, ctx.options.wait === true);
+        if ("exit" in waited) return waited.exit;
+        job = waited.job;
+      } else job = submitted.job;
       if (ctx.options.queue) {
         const position = await queuePosition(engine.db, job);
         const doc = await runDocument(engine, job);

@@ -1,6 +1,12 @@
 // The use cases every adapter calls (CLI, Slack, HTTP API, scheduler): plan a file or a selection, confirm a
 // plan, run the queue, read results. Dependencies come in as arguments; nothing here knows who is calling.
 import type { Logger } from "pino";
+import {
+  type ApprovalPolicy,
+  approvalRuleFor,
+  defaultApprovalPolicy,
+  describeRule,
+} from "../core/approval-rules.ts";
 import { readCsv, writeCsv } from "../core/csv/index.ts";
 import { OPERATION_DEFINITIONS } from "../core/operations/index.ts";
 import { type PlanResult, planOperation } from "../core/plan.ts";
@@ -9,9 +15,28 @@ import type { CsvTable, DirectoryUser, Field, Operation, Plan, Refusal } from ".
 import type { Database } from "../directory/client.ts";
 import type { JobRecord } from "../directory/schema.ts";
 import { loadDirectoryView } from "../directory/view.ts";
+import {
+  ApprovalError,
+  type ApprovalRequest,
+  decide,
+  fileApprovalRequest,
+  findApprovalByPlan,
+  getApproval,
+  planDifferences,
+  type RowDifference,
+  refuseDecision,
+  setApprovalJob,
+} from "./approvals.ts";
 import type { ExecutorDeps } from "./executor.ts";
-import { type ConfirmInput, type ConfirmResult, confirmPlan } from "./job-store.ts";
-import { type Source, type StoredPlan, savePlan } from "./plan-store.ts";
+import {
+  type ConfirmInput,
+  type ConfirmResult,
+  confirmPlan,
+  findJobByPlan,
+  getJob,
+  JobError,
+} from "./job-store.ts";
+import { loadPlan, loadPlanRows, type Source, type StoredPlan, savePlan } from "./plan-store.ts";
 import { drainQueue } from "./queue.ts";
 import type { Sealer } from "./secrets.ts";
 
@@ -21,6 +46,8 @@ export interface Engine {
   logger?: Logger;
   clock: () => Date;
   limits: { maxRows: number; passwordMinLength: number; leaseSeconds: number };
+  /** The two-person rule (BULKUSERS_APPROVAL_RULES); absent: the default rules. */
+  approvalPolicy?: ApprovalPolicy;
 }
 
 export type PlanOutcome = { ok: true; stored: StoredPlan } | { ok: false; refusal: Refusal };
@@ -154,6 +181,237 @@ export async function planSelection(
 
 export async function confirm(engine: Engine, input: Omit<ConfirmInput, "now">): Promise<ConfirmResult> {
   return confirmPlan(engine.db, { ...input, now: engine.clock() });
+}
+
+export type SubmitResult =
+  | { kind: "job"; job: JobRecord; created: boolean }
+  | { kind: "awaiting_approval"; request: ApprovalRequest; created: boolean };
+
+/**
+ * What a person's confirmation does: the job, or (two-person rule) an approval request that a second person
+ * must decide. Plans made by the scheduler and undo plans (which put back what a confirmed job changed) are
+ * not held. Idempotent on the plan id like `confirm`.
+ */
+export async function submitPlan(engine: Engine, input: Omit<ConfirmInput, "now">): Promise<SubmitResult> {
+  const now = engine.clock();
+  const existing = await findApprovalByPlan(engine.db, input.planId);
+  if (existing) return answerForExisting(engine, existing);
+  const job = await findJobByPlan(engine.db, input.planId);
+  if (job) return { kind: "job", job, created: false };
+  const stored = await loadPlan(engine.db, input.planId, { rows: false });
+  const rule =
+    stored && input.source !== "schedule" && !input.undoOf
+      ? approvalRuleFor(
+          engine.approvalPolicy ?? defaultApprovalPolicy(),
+          stored.plan.operation,
+          stored.plan.summary.change,
+        )
+      : null;
+  if (!stored || !rule) {
+    const confirmed = await confirmPlan(engine.db, { ...input, now });
+    return { kind: "job", ...confirmed };
+  }
+  // The same checks a confirmation makes, before anyone is asked to look at the plan.
+  if (stored.status === "cancelled") throw new JobError("plan.cancelled", "This preview was cancelled.");
+  if (stored.status === "expired" || new Date(stored.expiresAt) <= now) {
+    throw new JobError(
+      "plan.expired",
+      "This preview has expired: upload the file again for a fresh preview.",
+    );
+  }
+  if (stored.plan.summary.error > 0 && !input.allowPartial) {
+    throw new JobError(
+      "plan.needs_partial_confirmation",
+      `${stored.plan.summary.error} row(s) have errors: confirm that the ${stored.plan.summary.change} valid row(s) should run and the rest be reported.`,
+    );
+  }
+  const filed = await fileApprovalRequest(engine.db, {
+    planId: stored.id,
+    operation: stored.plan.operation,
+    summary: stored.plan.summary,
+    rule: describeRule(rule),
+    requestedBy: input.approvedBy,
+    source: input.source,
+    allowPartial: input.allowPartial,
+    now,
+    context: input.slack?.channel ? { home: input.slack } : {},
+  });
+  engine.logger?.info(
+    { planId: stored.id, approvalId: filed.request.id, rule: filed.request.rule },
+    "plan awaits a second approver",
+  );
+  return { kind: "awaiting_approval", ...filed };
+}
+
+async function answerForExisting(engine: Engine, request: ApprovalRequest): Promise<SubmitResult> {
+  if (request.status === "pending") return { kind: "awaiting_approval", request, created: false };
+  const job = request.jobId ? await getJob(engine.db, request.jobId) : null;
+  if (job) return { kind: "job", job, created: false };
+  throw new ApprovalError(
+    `approval.${request.status}`,
+    `This plan was ${request.status}${request.reason ? `: ${request.reason}` : ""}. Nothing was changed.`,
+    request,
+  );
+}
+
+export interface DecisionInput {
+  approvalId: string;
+  decision: "approve" | "reject";
+  actor: string;
+  source: Source;
+  /** Why (rejections must say). */
+  reason?: string;
+  /** Where the job reports (the approval's thread); default: where the request was made. */
+  slack?: { channel?: string; threadTs?: string };
+}
+
+export type DecisionResult =
+  | { kind: "approved"; request: ApprovalRequest; job: JobRecord; created: boolean }
+  | { kind: "rejected"; request: ApprovalRequest }
+  /** The directory changed under the plan: it was re-made, and the new one needs a decision of its own. */
+  | { kind: "changed"; request: ApprovalRequest; next: ApprovalRequest; differences: RowDifference[] };
+
+/**
+ * A second person's decision. The requester (and the plan's author) may not decide; approval re-checks the
+ * plan's expiry and re-plans the file against today's directory: any difference supersedes the request with
+ * a fresh plan and request instead of running. A decided request answers with what happened (same job).
+ */
+export async function decideApproval(engine: Engine, input: DecisionInput): Promise<DecisionResult> {
+  const now = engine.clock();
+  const request = await getApproval(engine.db, input.approvalId);
+  if (!request) {
+    throw new ApprovalError("approval.not_found", `There is no approval request '${input.approvalId}'.`);
+  }
+  const step = { id: request.id, actor: input.actor, source: input.source, now };
+  if (request.status !== "pending") return alreadyDecided(engine, request, input);
+  const stored = await loadPlan(engine.db, request.planId, { rows: false });
+  if (!stored) throw new ApprovalError("plan.not_found", `Plan ${request.planId} does not exist.`, request);
+  if (input.actor === request.requestedBy || input.actor === stored.actor) {
+    return refuseDecision(engine.db, {
+      ...step,
+      request,
+      code: "approval.own_request",
+      message: "You asked for this change, so someone else has to approve or reject it.",
+    });
+  }
+  if (input.decision === "reject") {
+    const reason = input.reason?.trim();
+    if (!reason)
+      throw new ApprovalError("approval.reason_required", "Say why the plan is rejected.", request);
+    const decided = await decide(engine.db, { ...step, status: "rejected", reason });
+    return decided ? { kind: "rejected", request: decided } : alreadyDecided(engine, request, input);
+  }
+  if (stored.status === "expired" || new Date(stored.expiresAt) <= now) {
+    const reason = "the plan expired before it was approved: upload the file again";
+    const decided = await decide(engine.db, { ...step, status: "expired", reason });
+    throw new ApprovalError(
+      "plan.expired",
+      `Not approved: ${reason}. Nothing was changed.`,
+      decided ?? request,
+    );
+  }
+  const changed = await recheckDirectory(engine, stored, request);
+  if (changed) {
+    const decided = await decide(engine.db, {
+      ...step,
+      status: "superseded",
+      reason: `the directory changed under ${changed.differences.length} row(s); a new plan needs approval`,
+      supersededBy: changed.next.id,
+      details: { differences: changed.differences.length },
+    });
+    if (!decided) return alreadyDecided(engine, request, input);
+    return { kind: "changed", request: decided, next: changed.next, differences: changed.differences };
+  }
+  const approved = await decide(engine.db, { ...step, status: "approved" });
+  if (!approved) return alreadyDecided(engine, request, input);
+  return runApproved(engine, approved, input);
+}
+
+async function runApproved(
+  engine: Engine,
+  request: ApprovalRequest,
+  input: DecisionInput,
+): Promise<DecisionResult> {
+  const home = input.slack ?? (request.context.home as { channel?: string; threadTs?: string } | undefined);
+  const { job, created } = await confirmPlan(engine.db, {
+    planId: request.planId,
+    approvedBy: request.decidedBy ?? input.actor,
+    source: request.decidedSource ?? input.source,
+    allowPartial: request.allowPartial,
+    now: engine.clock(),
+    ...(home ? { slack: home } : {}),
+  });
+  if (request.jobId !== job.id) await setApprovalJob(engine.db, request.id, job.id);
+  return { kind: "approved", request: { ...request, jobId: job.id }, job, created };
+}
+
+/** A request someone already decided: the same answer again (a double click runs nothing twice). */
+async function alreadyDecided(
+  engine: Engine,
+  request: ApprovalRequest,
+  input: DecisionInput,
+): Promise<DecisionResult> {
+  const current = (await getApproval(engine.db, request.id)) ?? request;
+  if (current.status === "approved") {
+    // Approved but the job not made yet (a crash in between): confirming is idempotent.
+    return runApproved(engine, current, input);
+  }
+  if (current.status === "rejected") return { kind: "rejected", request: current };
+  const next = current.supersededBy ? await getApproval(engine.db, current.supersededBy) : null;
+  if (current.status === "superseded" && next) {
+    return { kind: "changed", request: current, next, differences: [] };
+  }
+  throw new ApprovalError(
+    `approval.${current.status}`,
+    `This request is ${current.status}${current.reason ? `: ${current.reason}` : ""}.`,
+    current,
+  );
+}
+
+/** Re-plans the stored file against the directory now; a new plan and request when any row differs. */
+async function recheckDirectory(
+  engine: Engine,
+  stored: StoredPlan,
+  request: ApprovalRequest,
+): Promise<{ next: ApprovalRequest; differences: RowDifference[] } | null> {
+  if (!stored.file) return null;
+  const read = readCsv(stored.file, { maxRows: engine.limits.maxRows });
+  if (!read.ok) return null;
+  const defaults = stored.options.defaults as Partial<Record<Field, string>> | undefined;
+  const fresh = await planAgainstDirectory(
+    engine,
+    stored.plan.operation,
+    read.table,
+    defaults,
+    engine.clock(),
+  );
+  if (!fresh.ok) return null;
+  const differences = planDifferences(await loadPlanRows(engine.db, stored.id), fresh.plan.rows);
+  if (differences.length === 0) return null;
+  const replanned = await planTable(engine, {
+    operation: stored.plan.operation,
+    table: read.table,
+    bytes: stored.file,
+    source: stored.source,
+    actor: stored.actor,
+    ...(stored.fileName ? { fileName: stored.fileName } : {}),
+    context: { ...stored.context, replanOf: stored.id },
+    ...(defaults ? { defaults } : {}),
+  });
+  if (!replanned.ok) return null;
+  const { request: next } = await fileApprovalRequest(engine.db, {
+    planId: replanned.stored.id,
+    operation: request.operation,
+    summary: replanned.stored.plan.summary,
+    rule: request.rule,
+    requestedBy: request.requestedBy,
+    source: request.requestedSource,
+    allowPartial: request.allowPartial,
+    now: engine.clock(),
+    context: request.context.home ? { home: request.context.home } : {},
+    supersedes: request.id,
+  });
+  return { next, differences };
 }
 
 export interface RunOptions {
