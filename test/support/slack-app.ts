@@ -94,6 +94,8 @@ export interface HarnessOptions {
   wrapReporter?: (reporter: JobReporter) => JobReporter;
   /** Do not start a worker (the test drives jobs itself). */
   noWorker?: boolean;
+  /** More environment for loadConfig (e.g. BULKUSERS_REPORT_CHANNEL, BULKUSERS_APPROVERS). */
+  env?: Record<string, string>;
 }
 
 export interface ViewSubmitResult {
@@ -164,6 +166,7 @@ export async function startSlackHarness(options: HarnessOptions): Promise<SlackH
     BULKUSERS_HR_USERS: (options.hrUsers ?? [HR_USER]).join(","),
     BULKUSERS_HR_CHANNEL: options.hrChannel ?? HR_CHANNEL,
     PORT: "0",
+    ...options.env,
   });
   let worker: Worker | null = null;
   let slack: SlackApp | undefined;

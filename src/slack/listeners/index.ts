@@ -2,6 +2,7 @@
 import type { App } from "@slack/bolt";
 import type { SlackCommandHandler, SlackDeps } from "../deps.ts";
 import { registerActions } from "./actions.ts";
+import { registerApprovals } from "./approvals.ts";
 import { registerCommands } from "./commands.ts";
 import { registerEvents } from "./events.ts";
 import { registerViews } from "./views.ts";
@@ -16,4 +17,5 @@ export function registerListeners(
   registerViews(app, deps);
   registerActions(app, deps);
   registerEvents(app, deps);
+  registerApprovals(app, deps);
 }

@@ -13,7 +13,7 @@ import { parseFilter } from "../../core/filter.ts";
 import type { Field, Operation } from "../../core/types.ts";
 import { selectUsers } from "../../directory/export.ts";
 import { JobError } from "../../jobs/job-store.ts";
-import { confirm, planFile, planSelection } from "../../jobs/service.ts";
+import { planFile, planSelection, submitPlan } from "../../jobs/service.ts";
 import { isAdmin, mayApprovePlan, mayStartOperation, refuse, slackActor } from "../auth.ts";
 import {
   buildErrorMessage,
@@ -44,6 +44,7 @@ import type { SlackDeps } from "../deps.ts";
 import { downloadSlackFile, openDm, SlackFileError } from "../files.ts";
 import { loadPlanMeta, renderPreview } from "../preview.ts";
 import { replyPrivately } from "../reply.ts";
+import { postApprovalRequest } from "./approvals.ts";
 
 type ModalView = Parameters<WebClient["views"]["update"]>[0]["view"];
 
@@ -343,7 +344,7 @@ export async function approve(
   try {
     const home = await jobHome(client, context, userId);
     const undoOf = typeof context.undoOf === "string" ? context.undoOf : undefined;
-    const { job, created } = await confirm(deps.engine, {
+    const submitted = await submitPlan(deps.engine, {
       planId,
       approvedBy: slackActor(userId),
       source: "slack",
@@ -351,6 +352,18 @@ export async function approve(
       slack: home,
       ...(undoOf ? { undoOf } : {}),
     });
+    // Two-person rule: the plan waits for someone else (src/slack/listeners/approvals.ts).
+    if (submitted.kind === "awaiting_approval") {
+      if (submitted.created) {
+        const planChannel = typeof context.channel === "string" ? context.channel : undefined;
+        await postApprovalRequest(deps, client, submitted.request, {
+          requesterId: userId,
+          ...(planChannel ? { planChannel } : {}),
+        });
+      }
+      return;
+    }
+    const { job, created } = submitted;
     if (!created) {
       deps.logger.info({ planId, jobId: job.id, userId }, "plan already confirmed: same job, nothing posted");
       return;
