@@ -52,6 +52,10 @@ export const CONTROL_FIELDS = [
   "license",
   "removeLicense",
   "group",
+  // Dated operations (core/effective-dates.ts): when a row takes effect. Never planned as user data.
+  "effectiveDate",
+  "lastDay",
+  "startDate",
 ] as const;
 export type ControlField = (typeof CONTROL_FIELDS)[number];
 

@@ -69,6 +69,19 @@ const TIERS: { readonly [F in Field]?: readonly (readonly string[])[] } = {
   license: [["License", "Licenses", "SKU", "License SKU"]],
   removeLicense: [["Remove License", "Old License", "License to Remove"]],
   group: [["Group", "Groups", "Group Name"]],
+  effectiveDate: [["EffectiveDate", "Effective On", "Effective From", "Run At", "Scheduled For"]],
+  lastDay: [
+    [
+      "LastDay",
+      "Last Working Day",
+      "Last Day of Work",
+      "Leave Date",
+      "Leaving Date",
+      "Termination Date",
+      "Exit Date",
+    ],
+  ],
+  startDate: [["StartDate", "First Day", "Joining Date", "Join Date"]],
 
   company: [["Company", "Organization", "Company Name"]],
   postalCode: [["PostalCode", "ZIP", "ZIP Code", "ZIP or Postal Code", "Postcode"]],

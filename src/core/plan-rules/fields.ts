@@ -42,6 +42,9 @@ export const FIELD_HEADERS: Record<Field, string> = {
   license: "License",
   removeLicense: "RemoveLicense",
   group: "Group",
+  effectiveDate: "EffectiveDate",
+  lastDay: "LastDay",
+  startDate: "StartDate",
   ...ATTRIBUTE_HEADERS,
 };
 
