@@ -15,6 +15,7 @@ import { loadSealer } from "./jobs/secrets.ts";
 import type { Engine } from "./jobs/service.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { startDatedRunner } from "./scheduler/dated.ts";
 import { type Scheduler, startScheduler } from "./scheduler/scheduler.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import {
@@ -90,6 +91,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
         leaseSeconds: config.jobLeaseSeconds,
       },
       approvalPolicy: config.approvals.policy,
+      timeZone: config.timeZone,
     };
     // Unique across hosts sharing one PostgreSQL: the lease owner of the jobs this instance runs.
     const instance = `server:${hostname()}:${process.pid}`;
@@ -162,6 +164,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
       scheduler = started;
       stops.push({ name: "scheduler", stop: () => started.stop() });
     }
+
+    // Dated operations: scheduled rows start when their time comes (every instance ticks; one wins each batch).
+    const dated = startDatedRunner({ engine, instance, logger, onJobs: () => worker?.wake() });
+    stops.push({ name: "dated runner", stop: () => dated.stop() });
 
     const http = await listen(app, config.port, options.host);
     stops.push({ name: "http server", stop: () => http.close() });

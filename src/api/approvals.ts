@@ -114,7 +114,9 @@ export function createApprovalRoutes(options: {
               { differences: result.differences, next: approvalDocument(req, result.next) },
             );
           }
-          if (result.kind === "approved" && result.created) options.worker?.wake();
+          if ((result.kind === "approved" || result.kind === "scheduled") && result.created) {
+            options.worker?.wake();
+          }
           res.json(approvalDocument(req, result.request));
         } catch (error) {
           if (error instanceof JobError) throw new ApiError(statusOf(error.code), error.code, error.message);

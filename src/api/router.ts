@@ -28,6 +28,7 @@ import { approvalDocument, createApprovalRoutes } from "./approvals.ts";
 import { actorOf, createAuthenticator, requireRight, tokenOf } from "./auth.ts";
 import { ApiError, apiErrorHandler } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
+import { atParameter, createScheduledRoutes, scheduledAnswer } from "./scheduled.ts";
 import { readUpload } from "./upload.ts";
 
 export interface ApiLimits {
@@ -183,11 +184,15 @@ export function createApiRouter(options: ApiRouterOptions): Router {
       const upload = await readUpload(req);
       const actor = actorOf(res);
       const ip = req.ip ?? null;
+      const at = atParameter(req, engine);
 
       if (dryRun) {
-        const preview = await previewFile(engine, { operation, bytes: upload.bytes });
+        const preview = await previewFile(engine, { operation, bytes: upload.bytes, ...(at ? { at } : {}) });
         if (!preview.ok) throw new ApiError(400, preview.refusal.code, preview.refusal.message);
-        res.json(planDocument(preview.plan));
+        res.json({
+          ...planDocument(preview.plan),
+          ...(preview.schedule.length ? { schedule: preview.schedule } : {}),
+        });
         return;
       }
 
@@ -217,6 +222,7 @@ export function createApiRouter(options: ApiRouterOptions): Router {
           fileName: upload.fileName ?? `api-${operation}.csv`,
           source: "api",
           actor,
+          ...(at ? { at } : {}),
           context: {
             ip,
             tokenName: tokenOf(res).name,
@@ -266,6 +272,18 @@ export function createApiRouter(options: ApiRouterOptions): Router {
             .json({ ...approval, status: "awaiting_approval", operation, summary, warnings });
           return;
         }
+        if (submitted.kind === "scheduled") {
+          if (submitted.created) options.worker?.wake();
+          else res.setHeader("Idempotent-Replayed", "true");
+          res.status(202).json({
+            planId,
+            ...scheduledAnswer(req, submitted.batches, submitted.jobs),
+            operation,
+            summary,
+            warnings,
+          });
+          return;
+        }
         ({ job, created } = submitted);
       } catch (error) {
         if (error instanceof JobError) {
@@ -296,6 +314,7 @@ export function createApiRouter(options: ApiRouterOptions): Router {
     });
   }
 
+  router.use(createScheduledRoutes({ engine, allow }));
   router.use(
     createApprovalRoutes({
       engine,

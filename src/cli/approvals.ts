@@ -5,6 +5,7 @@
 import type { JobRecord } from "../directory/schema.ts";
 import { type ApprovalRequest, getApproval, listApprovals } from "../jobs/approvals.ts";
 import { getJob, JobError } from "../jobs/job-store.ts";
+import { batchesOfPlan, type ScheduledBatch } from "../jobs/scheduled-rows.ts";
 import { decideApproval, type Engine, runUntilFinished } from "../jobs/service.ts";
 import {
   type CliCommand,
@@ -15,6 +16,7 @@ import {
   stringOption,
 } from "./context.ts";
 import { cliEngine } from "./engine.ts";
+import { finishScheduledRun } from "./scheduled.ts";
 
 /** `run` filed an approval request: nothing ran; a second person must approve it. */
 export const EXIT_AWAITING_APPROVAL = 3;
@@ -74,7 +76,9 @@ export async function awaitApproval(
   engine: Engine,
   request: ApprovalRequest,
   wait: boolean,
-): Promise<{ job: JobRecord } | { exit: number }> {
+): Promise<
+  { job: JobRecord } | { scheduled: { batches: ScheduledBatch[]; jobs: JobRecord[] } } | { exit: number }
+> {
   if (!wait) {
     ctx.print({ ...approvalJson(request), status: "awaiting_approval" }, () => requestText(request));
     return { exit: EXIT_AWAITING_APPROVAL };
@@ -86,6 +90,9 @@ export async function awaitApproval(
     current = (await getApproval(engine.db, request.id)) ?? current;
   }
   if (current.status === "approved") {
+    // A dated plan has batches, not one job.
+    const batches = await batchesOfPlan(engine.db, current.planId);
+    if (batches.length) return { scheduled: { batches, jobs: [] } };
     const job = await waitForJob(engine, current);
     if (job) return { job };
   }
@@ -168,6 +175,7 @@ function decisionCommand(decision: "approve" | "reject"): CliCommand {
         );
         return EXIT_NOT_APPROVED;
       }
+      if (result.kind === "scheduled") return finishScheduledRun(ctx, engine, result);
       let job = result.job;
       if (!ctx.options.queue) {
         await runUntilFinished(engine, job.id, { owner: `cli:${process.pid}` });

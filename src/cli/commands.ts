@@ -9,6 +9,7 @@ import { jobCommands } from "./jobs.ts";
 import { licenseCommands } from "./license.ts";
 import { operationCommands } from "./operations.ts";
 import { scheduleCommands } from "./schedule.ts";
+import { scheduledCommands } from "./scheduled.ts";
 import { seedCommands } from "./seed-demo.ts";
 
 export const COMMANDS: readonly CliCommand[] = [
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...exportCommands,
   ...jobCommands,
   ...scheduleCommands,
+  ...scheduledCommands,
   ...dbCommands,
   ...seedCommands,
   ...groupCommands,

@@ -17,5 +17,6 @@ export async function cliEngine(ctx: CommandContext): Promise<Engine> {
       leaseSeconds: config.jobLeaseSeconds,
     },
     approvalPolicy: config.approvals.policy,
+    timeZone: config.timeZone,
   };
 }

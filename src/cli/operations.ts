@@ -23,6 +23,7 @@ import {
 import { awaitApproval, refuseApprovedBy } from "./approvals.ts";
 import { type CliCommand, type CommandContext, EXIT_OK, formatTable, stringOption } from "./context.ts";
 import { cliEngine } from "./engine.ts";
+import { atOption, finishScheduledRun, scheduleText } from "./scheduled.ts";
 
 export function operationArg(ctx: CommandContext): Operation {
   const name = ctx.args[0] ?? "";
@@ -142,7 +143,7 @@ function runText(
 export async function planAndConfirm(
   ctx: CommandContext,
   engine: Engine,
-  input: { operation: Operation; bytes: Uint8Array; fileName: string; undoOf?: string },
+  input: { operation: Operation; bytes: Uint8Array; fileName: string; undoOf?: string; at?: Date },
 ): Promise<SubmitResult> {
   const planned = await planFile(engine, {
     operation: input.operation,
@@ -150,6 +151,7 @@ export async function planAndConfirm(
     fileName: input.fileName,
     source: "cli",
     actor: ctx.actor,
+    ...(input.at ? { at: input.at } : {}),
   });
   if (!planned.ok) return ctx.refuse(planned.refusal.code, planned.refusal.message);
   try {
@@ -169,19 +171,25 @@ export async function planAndConfirm(
 export const operationCommands: CliCommand[] = [
   {
     name: "plan",
-    usage: "plan <operation> <file.csv>",
+    usage: "plan <operation> <file.csv> [--at <time>]",
     summary: "Validate a file and show what would change (changes nothing)",
     args: [
       { name: "operation", required: true },
       { name: "file.csv", required: true },
     ],
+    options: { at: { type: "string" } },
     async run(ctx) {
       const operation = operationArg(ctx);
       const bytes = await readInputFile(ctx, ctx.args[1] ?? "");
+      const at = atOption(ctx);
       const engine = await cliEngine(ctx);
-      const result = await previewFile(engine, { operation, bytes });
+      const result = await previewFile(engine, { operation, bytes, ...(at ? { at } : {}) });
       if (!result.ok) return ctx.refuse(result.refusal.code, result.refusal.message);
-      ctx.print(planDocument(result.plan), () => planText(result.plan));
+      const dated = result.schedule.length ? { schedule: result.schedule } : {};
+      ctx.print(
+        { ...planDocument(result.plan), ...dated },
+        () => planText(result.plan) + scheduleText(result.schedule, engine.timeZone ?? "UTC"),
+      );
       return EXIT_OK;
     },
   },
@@ -199,6 +207,7 @@ export const operationCommands: CliCommand[] = [
       queue: { type: "boolean" },
       // Two-person rule: --wait waits for the second approver; --approved-by is declared only to refuse it.
       wait: { type: "boolean" },
+      at: { type: "string" },
       "approved-by": { type: "string" },
     },
     async run(ctx) {
@@ -208,12 +217,21 @@ export const operationCommands: CliCommand[] = [
       const bytes = await readInputFile(ctx, path);
       const engine = await cliEngine(ctx);
       // Planned and confirmed in a helper so the plan (50,000 rows of objects) is garbage once the job exists.
-      const submitted = await planAndConfirm(ctx, engine, { operation, bytes, fileName: path });
+      const at = atOption(ctx);
+      const submitted = await planAndConfirm(ctx, engine, {
+        operation,
+        bytes,
+        fileName: path,
+        ...(at ? { at } : {}),
+      });
       let job: JobRecord;
       if (submitted.kind === "awaiting_approval") {
         const waited = await awaitApproval(ctx, engine, submitted.request, ctx.options.wait === true);
         if ("exit" in waited) return waited.exit;
+        if ("scheduled" in waited) return finishScheduledRun(ctx, engine, waited.scheduled);
         job = waited.job;
+      } else if (submitted.kind === "scheduled") {
+        return finishScheduledRun(ctx, engine, submitted);
       } else job = submitted.job;
       if (ctx.options.queue) {
         const position = await queuePosition(engine.db, job);

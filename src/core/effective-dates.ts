@@ -5,7 +5,7 @@
 // - LastDay: the end of that day, i.e. the start of the next day (the person works their last day).
 // - StartDate: the start of that day: the row (e.g. a create) runs on that day, not before.
 // Pure: `now` and the time zone come in as data; Intl does the zone arithmetic.
-import type { CsvTable, Field } from "./types.ts";
+import type { CsvTable, Field, Plan } from "./types.ts";
 
 export const DATE_FIELDS = ["effectiveDate", "lastDay", "startDate"] as const satisfies readonly Field[];
 export type DateField = (typeof DATE_FIELDS)[number];
@@ -195,4 +195,18 @@ export function formatInZone(iso: string, timeZone: string): string {
   }).formatToParts(new Date(iso));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
   return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")} (${timeZone})`;
+}
+
+/** A plan whose rows with unreadable dates fail (reason from `errors`), with its summary recounted. */
+export function applyDateErrors(plan: Plan, errors: ReadonlyMap<number, string>): Plan {
+  if (errors.size === 0) return plan;
+  const rows = plan.rows.map((r) => {
+    const reason = errors.get(r.row);
+    if (reason === undefined) return r;
+    const { action: _action, ...rest } = r;
+    return { ...rest, outcome: "error" as const, reason, changes: [] };
+  });
+  const summary = { change: 0, skip: 0, error: 0 };
+  for (const r of rows) summary[r.outcome]++;
+  return { ...plan, rows, summary, executionOrder: plan.executionOrder.filter((row) => !errors.has(row)) };
 }

@@ -8,6 +8,12 @@ import {
   describeRule,
 } from "../core/approval-rules.ts";
 import { readCsv, writeCsv } from "../core/csv/index.ts";
+import {
+  applyDateErrors,
+  groupByTime,
+  rowEffectiveTimes,
+  splitDateColumns,
+} from "../core/effective-dates.ts";
 import { OPERATION_DEFINITIONS } from "../core/operations/index.ts";
 import { type PlanResult, planOperation } from "../core/plan.ts";
 import { tableFromSelection } from "../core/selection.ts";
@@ -38,6 +44,13 @@ import {
 } from "./job-store.ts";
 import { loadPlan, loadPlanRows, type Source, type StoredPlan, savePlan } from "./plan-store.ts";
 import { drainQueue } from "./queue.ts";
+import {
+  claimBatch,
+  dueBatches,
+  finishBatch,
+  type ScheduledBatch,
+  scheduleBatches,
+} from "./scheduled-rows.ts";
 import type { Sealer } from "./secrets.ts";
 
 export interface Engine {
@@ -48,7 +61,12 @@ export interface Engine {
   limits: { maxRows: number; passwordMinLength: number; leaseSeconds: number };
   /** The two-person rule (BULKUSERS_APPROVAL_RULES); absent: the default rules. */
   approvalPolicy?: ApprovalPolicy;
+  /** The organisation's time zone for dates without an offset (BULKUSERS_TIME_ZONE); absent: UTC. */
+  timeZone?: string;
 }
+
+/** When the rows of a dated plan run: (time, rows) groups, earliest first. Stored in plans.options. */
+export type PlanSchedule = Array<{ at: string; rows: number[] }>;
 
 export type PlanOutcome = { ok: true; stored: StoredPlan } | { ok: false; refusal: Refusal };
 
@@ -61,6 +79,8 @@ export interface PlanFileInput {
   context?: Record<string, unknown>;
   /** Values applied to every row (e.g. the password-change flag chosen in a Slack modal). */
   defaults?: Partial<Record<Field, string>>;
+  /** Dated operations: one effective time for every row without its own date (`--at`). */
+  at?: Date;
 }
 
 /** The e-mails a plan needs from the directory: every key and every manager the file names. */
@@ -90,6 +110,27 @@ function withDefaults(table: CsvTable, defaults: Partial<Record<Field, string>> 
   };
 }
 
+/**
+ * table → directory view → plan, with its schedule: date columns (EffectiveDate, LastDay, StartDate) say when
+ * rows run, not what they change, so they are taken out before planning; a row with an unreadable date fails.
+ * Only rows that would change are scheduled; skips and errors are reported at once.
+ */
+async function planDated(
+  engine: Engine,
+  operation: Operation,
+  table: CsvTable,
+  defaults: Partial<Record<Field, string>> | undefined,
+  now: Date,
+  at?: Date,
+): Promise<(PlanResult & { ok: true; schedule: PlanSchedule }) | (PlanResult & { ok: false })> {
+  const dated = rowEffectiveTimes(table, { timeZone: engine.timeZone ?? "UTC", now, ...(at ? { at } : {}) });
+  const result = await planAgainstDirectory(engine, operation, splitDateColumns(table).table, defaults, now);
+  if (!result.ok) return result;
+  const plan = applyDateErrors(result.plan, dated.errors);
+  const changing = new Set(plan.rows.filter((r) => r.outcome === "change").map((r) => r.row));
+  return { ...result, plan, schedule: groupByTime(dated.at, changing) };
+}
+
 /** table → directory view (the users the file names) → plan. Reads the directory; stores nothing. */
 async function planAgainstDirectory(
   engine: Engine,
@@ -111,18 +152,19 @@ async function planAgainstDirectory(
 /** Plans without storing anything: the CLI's `plan` (validate and diff; changes nothing). */
 export async function previewFile(
   engine: Engine,
-  input: { operation: Operation; bytes: Uint8Array; defaults?: Partial<Record<Field, string>> },
-): Promise<{ ok: true; plan: Plan } | { ok: false; refusal: Refusal }> {
+  input: { operation: Operation; bytes: Uint8Array; defaults?: Partial<Record<Field, string>>; at?: Date },
+): Promise<{ ok: true; plan: Plan; schedule: PlanSchedule } | { ok: false; refusal: Refusal }> {
   const read = readCsv(input.bytes, { maxRows: engine.limits.maxRows });
   if (!read.ok) return read;
-  const result = await planAgainstDirectory(
+  const result = await planDated(
     engine,
     input.operation,
     read.table,
     input.defaults,
     engine.clock(),
+    input.at,
   );
-  return result.ok ? { ok: true, plan: result.plan } : result;
+  return result.ok ? { ok: true, plan: result.plan, schedule: result.schedule } : result;
 }
 
 export async function planTable(
@@ -130,8 +172,12 @@ export async function planTable(
   input: Omit<PlanFileInput, "bytes"> & { table: CsvTable; bytes: Uint8Array },
 ): Promise<PlanOutcome> {
   const now = engine.clock();
-  const result = await planAgainstDirectory(engine, input.operation, input.table, input.defaults, now);
+  const result = await planDated(engine, input.operation, input.table, input.defaults, now, input.at);
   if (!result.ok) return result;
+  const options: Record<string, unknown> = {
+    ...(input.defaults ? { defaults: input.defaults } : {}),
+    ...(result.schedule.length ? { schedule: result.schedule, timeZone: engine.timeZone ?? "UTC" } : {}),
+  };
   const stored = await savePlan(engine.db, engine.sealer, {
     plan: result.plan,
     secrets: result.secrets,
@@ -140,7 +186,7 @@ export async function planTable(
     fileName: input.fileName ?? null,
     file: input.bytes,
     context: input.context ?? {},
-    options: input.defaults ? { defaults: input.defaults } : {},
+    options,
     now,
   });
   engine.logger?.info(
@@ -185,7 +231,9 @@ export async function confirm(engine: Engine, input: Omit<ConfirmInput, "now">):
 
 export type SubmitResult =
   | { kind: "job"; job: JobRecord; created: boolean }
-  | { kind: "awaiting_approval"; request: ApprovalRequest; created: boolean };
+  | { kind: "awaiting_approval"; request: ApprovalRequest; created: boolean }
+  /** A dated plan: its rows wait as scheduled batches (rows due now run at once as a first batch). */
+  | { kind: "scheduled"; batches: ScheduledBatch[]; jobs: JobRecord[]; created: boolean };
 
 /**
  * What a person's confirmation does: the job, or (two-person rule) an approval request that a second person
@@ -207,10 +255,7 @@ export async function submitPlan(engine: Engine, input: Omit<ConfirmInput, "now"
           stored.plan.summary.change,
         )
       : null;
-  if (!stored || !rule) {
-    const confirmed = await confirmPlan(engine.db, { ...input, now });
-    return { kind: "job", ...confirmed };
-  }
+  if (!stored || !rule) return startPlan(engine, stored, { ...input, now });
   // The same checks a confirmation makes, before anyone is asked to look at the plan.
   if (stored.status === "cancelled") throw new JobError("plan.cancelled", "This preview was cancelled.");
   if (stored.status === "expired" || new Date(stored.expiresAt) <= now) {
@@ -243,6 +288,135 @@ export async function submitPlan(engine: Engine, input: Omit<ConfirmInput, "now"
   return { kind: "awaiting_approval", ...filed };
 }
 
+/** The schedule a stored plan carries (dated operations), or an empty one. */
+export function scheduleOf(stored: Pick<StoredPlan, "options">): PlanSchedule {
+  const schedule = stored.options.schedule;
+  return Array.isArray(schedule) ? (schedule as PlanSchedule) : [];
+}
+
+/** Confirms a plan: a job now, or (dated plan) scheduled batches, the rows due now running at once. */
+async function startPlan(
+  engine: Engine,
+  stored: StoredPlan | null,
+  input: ConfirmInput,
+): Promise<SubmitResult> {
+  const schedule = stored ? scheduleOf(stored) : [];
+  if (!stored || schedule.length === 0) {
+    const confirmed = await confirmPlan(engine.db, input);
+    return { kind: "job", ...confirmed };
+  }
+  const existing = await batchesOfPlanIfAny(engine, stored.id);
+  if (existing) return existing;
+  if (stored.status === "cancelled") throw new JobError("plan.cancelled", "This preview was cancelled.");
+  if (stored.status === "expired" || new Date(stored.expiresAt) <= input.now) {
+    throw new JobError(
+      "plan.expired",
+      "This preview has expired: upload the file again for a fresh preview.",
+    );
+  }
+  if (stored.plan.summary.error > 0 && !input.allowPartial) {
+    throw new JobError(
+      "plan.needs_partial_confirmation",
+      `${stored.plan.summary.error} row(s) have errors: confirm that the ${stored.plan.summary.change} valid row(s) should run and the rest be reported.`,
+    );
+  }
+  // Every row that is not scheduled (skips, errors, rows due now) goes in a first batch due now, so it is
+  // reported (and run) at once like any job.
+  const keys = new Map((await loadPlanRows(engine.db, stored.id)).map((r) => [r.row, r.key]));
+  const later = new Set(schedule.flatMap((g) => g.rows));
+  const now = [...keys.keys()].filter((row) => !later.has(row));
+  const groups = [...(now.length ? [{ at: input.now.toISOString(), rows: now }] : []), ...schedule].map(
+    (g) => ({ at: g.at, rows: g.rows.map((row) => ({ row, key: keys.get(row) ?? "" })) }),
+  );
+  const { batches, created } = await scheduleBatches(engine.db, {
+    planId: stored.id,
+    operation: stored.plan.operation,
+    requestedBy: stored.actor,
+    approvedBy: input.approvedBy,
+    source: input.source,
+    ...(input.slack ? { slack: input.slack } : {}),
+    groups,
+    now: input.now,
+  });
+  const jobs = created ? await runDueScheduledWork(engine, { instance: `confirm:${input.approvedBy}` }) : [];
+  return { kind: "scheduled", batches, jobs, created };
+}
+
+async function batchesOfPlanIfAny(engine: Engine, planId: string): Promise<SubmitResult | null> {
+  const { batchesOfPlan } = await import("./scheduled-rows.ts");
+  const batches = await batchesOfPlan(engine.db, planId);
+  return batches.length ? { kind: "scheduled", batches, jobs: [], created: false } : null;
+}
+
+/**
+ * Runs every scheduled batch whose time has come: claims it (one instance wins, through the run coordinator),
+ * re-plans its rows from the original file against the directory of now (a user who changed meanwhile is
+ * re-checked), and confirms them as a normal job reporting to the original thread. Returns the jobs made.
+ */
+export async function runDueScheduledWork(
+  engine: Engine,
+  options: { instance: string },
+): Promise<JobRecord[]> {
+  const made: JobRecord[] = [];
+  const now = engine.clock();
+  for (const batch of await dueBatches(engine.db, now)) {
+    const rows = await claimBatch(engine.db, batch, options.instance, now);
+    if (!rows) continue;
+    try {
+      if (rows.length === 0) {
+        await finishBatch(engine.db, batch, { now: engine.clock() });
+        continue;
+      }
+      const stored = await loadPlan(engine.db, batch.planId, { rows: false });
+      const read = stored?.file ? readCsv(stored.file, { maxRows: Number.MAX_SAFE_INTEGER }) : null;
+      if (!stored?.file || !read?.ok) throw new Error("the plan's file could not be read again");
+      const wanted = new Set(rows.map((r) => r.row));
+      // Dates were used already: the batch runs now, whatever the date column says.
+      const { table } = splitDateColumns({
+        ...read.table,
+        records: read.table.records.filter((r) => wanted.has(r.row)),
+      });
+      const defaults = stored.options.defaults as Partial<Record<Field, string>> | undefined;
+      const planned = await planTable(engine, {
+        operation: stored.plan.operation,
+        table,
+        bytes: stored.file,
+        source: "schedule",
+        actor: stored.actor,
+        ...(stored.fileName ? { fileName: stored.fileName } : {}),
+        context: { ...stored.context, scheduledBatch: batch.id, datedPlan: stored.id },
+        ...(defaults ? { defaults } : {}),
+      });
+      if (!planned.ok) throw new Error(planned.refusal.message);
+      const { job } = await confirmPlan(engine.db, {
+        planId: planned.stored.id,
+        approvedBy: batch.approvedBy,
+        source: "schedule",
+        allowPartial: true,
+        now: engine.clock(),
+        ...(batch.slackChannel
+          ? {
+              slack: {
+                channel: batch.slackChannel,
+                ...(batch.slackThreadTs ? { threadTs: batch.slackThreadTs } : {}),
+              },
+            }
+          : {}),
+      });
+      await finishBatch(engine.db, batch, { jobId: job.id, now: engine.clock() });
+      made.push(job);
+      engine.logger?.info({ batchId: batch.id, jobId: job.id, rows: rows.length }, "scheduled rows started");
+    } catch (error) {
+      engine.logger?.error({ err: error, batchId: batch.id }, "a scheduled batch failed to start");
+      await finishBatch(engine.db, batch, {
+        error: error instanceof Error ? error.message : String(error),
+        now: engine.clock(),
+      });
+    }
+  }
+  return made;
+}
+
 async function answerForExisting(engine: Engine, request: ApprovalRequest): Promise<SubmitResult> {
   if (request.status === "pending") return { kind: "awaiting_approval", request, created: false };
   const job = request.jobId ? await getJob(engine.db, request.jobId) : null;
@@ -267,6 +441,14 @@ export interface DecisionInput {
 
 export type DecisionResult =
   | { kind: "approved"; request: ApprovalRequest; job: JobRecord; created: boolean }
+  /** An approved dated plan: its rows now wait as scheduled work (rows due now already have a job). */
+  | {
+      kind: "scheduled";
+      request: ApprovalRequest;
+      batches: ScheduledBatch[];
+      jobs: JobRecord[];
+      created: boolean;
+    }
   | { kind: "rejected"; request: ApprovalRequest }
   /** The directory changed under the plan: it was re-made, and the new one needs a decision of its own. */
   | { kind: "changed"; request: ApprovalRequest; next: ApprovalRequest; differences: RowDifference[] };
@@ -333,7 +515,8 @@ async function runApproved(
   input: DecisionInput,
 ): Promise<DecisionResult> {
   const home = input.slack ?? (request.context.home as { channel?: string; threadTs?: string } | undefined);
-  const { job, created } = await confirmPlan(engine.db, {
+  const stored = await loadPlan(engine.db, request.planId, { rows: false });
+  const started = await startPlan(engine, stored, {
     planId: request.planId,
     approvedBy: request.decidedBy ?? input.actor,
     source: request.decidedSource ?? input.source,
@@ -341,6 +524,13 @@ async function runApproved(
     now: engine.clock(),
     ...(home ? { slack: home } : {}),
   });
+  if (started.kind === "scheduled") {
+    const { batches, jobs, created } = started;
+    return { kind: "scheduled", request, batches, jobs, created };
+  }
+  if (started.kind !== "job")
+    throw new ApprovalError("approval.unexpected", "The approved plan did not start.");
+  const { job, created } = started;
   if (request.jobId !== job.id) await setApprovalJob(engine.db, request.id, job.id);
   return { kind: "approved", request: { ...request, jobId: job.id }, job, created };
 }

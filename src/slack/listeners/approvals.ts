@@ -27,6 +27,7 @@ import type { SlackDeps } from "../deps.ts";
 import { openDm, uploadCsv } from "../files.ts";
 import { loadPlanMeta, previewCsv } from "../preview.ts";
 import { replyPrivately } from "../reply.ts";
+import { announceScheduled } from "./scheduled.ts";
 
 type ButtonBody = BlockAction<ButtonAction>;
 
@@ -183,6 +184,19 @@ async function followUp(
     if (result.created) {
       await deps.reporter.announce(result.job);
       deps.worker?.wake();
+    }
+    return;
+  }
+  if (result.kind === "scheduled") {
+    if (result.created && thread) {
+      const { batches, jobs } = result;
+      await announceScheduled(deps, client, {
+        planId: result.request.planId,
+        operation: result.request.operation,
+        batches,
+        jobs,
+        home: { channel: thread.channel, threadTs: thread.ts },
+      });
     }
     return;
   }

@@ -45,6 +45,7 @@ import { downloadSlackFile, openDm, SlackFileError } from "../files.ts";
 import { loadPlanMeta, renderPreview } from "../preview.ts";
 import { replyPrivately } from "../reply.ts";
 import { postApprovalRequest } from "./approvals.ts";
+import { announceScheduled } from "./scheduled.ts";
 
 type ModalView = Parameters<WebClient["views"]["update"]>[0]["view"];
 
@@ -359,6 +360,20 @@ export async function approve(
         await postApprovalRequest(deps, client, submitted.request, {
           requesterId: userId,
           ...(planChannel ? { planChannel } : {}),
+        });
+      }
+      return;
+    }
+    // Dated operations: the rows wait for their dates (src/slack/listeners/scheduled.ts).
+    if (submitted.kind === "scheduled") {
+      if (submitted.created) {
+        const { batches, jobs } = submitted;
+        await announceScheduled(deps, client, {
+          planId,
+          operation: batches[0]?.operation ?? "",
+          batches,
+          jobs,
+          home,
         });
       }
       return;
