@@ -45,6 +45,7 @@ import {
 import { loadPlan, loadPlanRows, type Source, type StoredPlan, savePlan } from "./plan-store.ts";
 import { drainQueue } from "./queue.ts";
 import {
+  batchesOfPlan,
   claimBatch,
   dueBatches,
   finishBatch,
@@ -338,12 +339,13 @@ async function startPlan(
     groups,
     now: input.now,
   });
-  const jobs = created ? await runDueScheduledWork(engine, { instance: `confirm:${input.approvedBy}` }) : [];
-  return { kind: "scheduled", batches, jobs, created };
+  if (!created) return { kind: "scheduled", batches, jobs: [], created };
+  const jobs = await runDueScheduledWork(engine, { instance: `confirm:${input.approvedBy}` });
+  // Read again: the batch due now has started and carries its job.
+  return { kind: "scheduled", batches: await batchesOfPlan(engine.db, stored.id), jobs, created };
 }
 
 async function batchesOfPlanIfAny(engine: Engine, planId: string): Promise<SubmitResult | null> {
-  const { batchesOfPlan } = await import("./scheduled-rows.ts");
   const batches = await batchesOfPlan(engine.db, planId);
   return batches.length ? { kind: "scheduled", batches, jobs: [], created: false } : null;
 }
@@ -371,11 +373,9 @@ export async function runDueScheduledWork(
       const read = stored?.file ? readCsv(stored.file, { maxRows: Number.MAX_SAFE_INTEGER }) : null;
       if (!stored?.file || !read?.ok) throw new Error("the plan's file could not be read again");
       const wanted = new Set(rows.map((r) => r.row));
-      // Dates were used already: the batch runs now, whatever the date column says.
-      const { table } = splitDateColumns({
-        ...read.table,
-        records: read.table.records.filter((r) => wanted.has(r.row)),
-      });
+      // Planned again with its date column: the dates are due (they run now, confirmPlan below ignores any
+      // schedule), and a row whose date cannot be read fails again instead of running.
+      const table = { ...read.table, records: read.table.records.filter((r) => wanted.has(r.row)) };
       const defaults = stored.options.defaults as Partial<Record<Field, string>> | undefined;
       const planned = await planTable(engine, {
         operation: stored.plan.operation,
