@@ -18,11 +18,9 @@ import { createLogger, type Logger } from "./logger.ts";
 import { startDatedRunner } from "./scheduler/dated.ts";
 import { type Scheduler, startScheduler } from "./scheduler/scheduler.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
-import {
-  createSlackNotifier,
-  createSlackScheduleReporter,
-  registerScheduleListeners,
-} from "./slack/listeners/schedules.ts";
+import { registerScheduleListeners } from "./slack/listeners/schedules.ts";
+import { createSlackNotifier } from "./slack/notifier.ts";
+import { createSlackScheduleReporter } from "./slack/schedule-reporter.ts";
 
 /** The database URL without a password, for logs. */
 function describeUrl(url: string): string {

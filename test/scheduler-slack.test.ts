@@ -30,13 +30,11 @@ import {
 } from "../src/slack/blocks/schedules.ts";
 import type { SlackDeps } from "../src/slack/deps.ts";
 import { parseCommandText } from "../src/slack/listeners/commands.ts";
-import {
-  createSlackNotifier,
-  createSlackScheduleReporter,
-  registerScheduleListeners,
-} from "../src/slack/listeners/schedules.ts";
+import { registerScheduleListeners } from "../src/slack/listeners/schedules.ts";
 import { registerViews } from "../src/slack/listeners/views.ts";
+import { createSlackNotifier } from "../src/slack/notifier.ts";
 import { createSlackReporter, type SlackReporter } from "../src/slack/reporter.ts";
+import { createSlackScheduleReporter } from "../src/slack/schedule-reporter.ts";
 import { validateMessage } from "../src/slack/validate-blocks.ts";
 import { addSchedule, auditRows, daysAfter, seedUsers, statusOf, T0 } from "./scheduler-support.ts";
 import { describeEachDatabase, queryRows } from "./support/db.ts";

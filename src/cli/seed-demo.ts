@@ -1,5 +1,6 @@
 // `bulkusers seed-demo [--users N] [--seed N] [--domain D]`: a realistic demo organisation in an empty directory.
-import { DEFAULT_DEMO_SEED, DEFAULT_DEMO_USERS, MAX_DEMO_USERS, seedDemo } from "../directory/seed-demo.ts";
+import { DEFAULT_DEMO_SEED, DEFAULT_DEMO_USERS, MAX_DEMO_USERS } from "../directory/demo-organisation.ts";
+import { seedDemo } from "../directory/seed-demo.ts";
 import { type CliCommand, EXIT_OK, formatTable, integerOption, stringOption } from "./context.ts";
 
 export const seedCommands: CliCommand[] = [

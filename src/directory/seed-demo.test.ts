@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { describeEachDatabase, queryRows } from "../../test/support/db.ts";
-import { generateDemoOrganisation, seedDemo } from "./seed-demo.ts";
+import { generateDemoOrganisation } from "./demo-organisation.ts";
+import { seedDemo } from "./seed-demo.ts";
 
 const now = new Date("2026-06-01T00:00:00Z");
 

@@ -9,20 +9,16 @@
 // Applies to active and disabled users (a disabled user keeps its seats); deleted → error.
 
 import { formatList } from "../plan-rules/values.ts";
-import type { Field } from "../types.ts";
 import {
   cell,
   error,
   existingUser,
+  fileShape,
   type OperationDefinition,
   requiredCell,
-  rowSchemaFor,
   skip,
 } from "./definition.ts";
 import { hasSku, resolveLicenses } from "./lists.ts";
-
-const REQUIRED: Field[] = ["email", "license"];
-const USED: Field[] = ["email", "license", "removeLicense"];
 
 export const assignLicenseOperation: OperationDefinition = {
   operation: "assign-license",
@@ -30,14 +26,15 @@ export const assignLicenseOperation: OperationDefinition = {
   description:
     "Assigns the License column's SKUs (several separated by ;). A RemoveLicense value on the same row " +
     "replaces that license (E3 → E5 migration in one step).",
-  requiredFields: REQUIRED,
-  usedFields: USED,
-  templateColumns: ["UserPrincipalName", "License", "RemoveLicense"],
-  templateExample: [
-    ["jane.doe@example.com", "M365_E3", ""],
-    ["john.smith@example.com", "M365_E5", "M365_E3"],
-  ],
-  rowSchema: rowSchemaFor(REQUIRED, USED),
+  ...fileShape(
+    ["email", "license"],
+    ["email", "license", "removeLicense"],
+    ["UserPrincipalName", "License", "RemoveLicense"],
+    [
+      ["jane.doe@example.com", "M365_E3", ""],
+      ["john.smith@example.com", "M365_E5", "M365_E3"],
+    ],
+  ),
 
   planRow(record, key, ctx) {
     const found = existingUser(key, ctx);

@@ -90,6 +90,28 @@ export function rowSchemaFor(
   return z.strictObject(shape) as unknown as z.ZodType<Partial<Record<Field, string>>>;
 }
 
+/** The template rows of operations whose file is a list of e-mails. */
+export const EMAIL_ONLY_EXAMPLE = [["jane.doe@example.com"], ["john.smith@example.com"]];
+
+/** What an operation reads from a file and offers as its template; rowSchema follows from the fields. */
+export function fileShape(
+  required: Field[],
+  used: Field[],
+  templateColumns: string[],
+  templateExample: string[][],
+): Pick<
+  OperationDefinition,
+  "requiredFields" | "usedFields" | "templateColumns" | "templateExample" | "rowSchema"
+> {
+  return {
+    requiredFields: required,
+    usedFields: used,
+    templateColumns,
+    templateExample,
+    rowSchema: rowSchemaFor(required, used),
+  };
+}
+
 /** A mapped value of the record ("" when blank or absent). The reader has already trimmed it. */
 export function cell(record: CsvRecord, field: Field): string {
   return record.values[field] ?? "";

@@ -5,26 +5,24 @@
 
 import { checkPassword } from "../passwords.ts";
 import { yesNo } from "../plan-rules/values.ts";
-import type { Field, FieldChange, PlannedAction } from "../types.ts";
-import { cell, error, existingUser, type OperationDefinition, rowSchemaFor } from "./definition.ts";
+import type { FieldChange, PlannedAction } from "../types.ts";
+import { cell, error, existingUser, fileShape, type OperationDefinition } from "./definition.ts";
 import { readBoolean } from "./profile.ts";
-
-const REQUIRED: Field[] = ["email"];
-const USED: Field[] = ["email", "password", "forceChangePassword"];
 
 export const resetPasswordOperation: OperationDefinition = {
   operation: "reset-password",
   title: "Reset passwords",
   description:
     "Sets a new password: the one in the file, or a generated temporary password when blank (sent privately to the approver).",
-  requiredFields: REQUIRED,
-  usedFields: USED,
-  templateColumns: ["UserPrincipalName", "Password", "ForceChangePassword"],
-  templateExample: [
-    ["jane.doe@example.com", "", "Yes"],
-    ["john.smith@example.com", "Temp-Pass-2025!", "Yes"],
-  ],
-  rowSchema: rowSchemaFor(REQUIRED, USED),
+  ...fileShape(
+    ["email"],
+    ["email", "password", "forceChangePassword"],
+    ["UserPrincipalName", "Password", "ForceChangePassword"],
+    [
+      ["jane.doe@example.com", "", "Yes"],
+      ["john.smith@example.com", "Temp-Pass-2025!", "Yes"],
+    ],
+  ),
 
   planRow(record, key, ctx) {
     const found = existingUser(key, ctx);

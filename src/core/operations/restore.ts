@@ -1,24 +1,20 @@
-// restore: undo a delete within RESTORE_WINDOW_DAYS of deletedAt (measured against directory.now).
-// deleted within the window → change, back to the status before deletion: disabled when disabledAt is
-// set, else active; deleted longer ago → error; deleted without a deletedAt → restorable (the age cannot
-// be proven); not deleted → skip; unknown → "User not found".
-
-import type { Field } from "../types.ts";
-import { error, existingUser, type OperationDefinition, rowSchemaFor, skip } from "./definition.ts";
+import {
+  EMAIL_ONLY_EXAMPLE,
+  error,
+  existingUser,
+  fileShape,
+  type OperationDefinition,
+  skip,
+} from "./definition.ts";
 import { RESTORE_WINDOW_DAYS } from "./delete.ts";
 
-const FIELDS: Field[] = ["email"];
 const WINDOW_MS = RESTORE_WINDOW_DAYS * 86_400_000;
 
 export const restoreOperation: OperationDefinition = {
   operation: "restore",
   title: "Restore deleted users",
   description: `Restores users deleted less than ${RESTORE_WINDOW_DAYS} days ago, with the status they had before.`,
-  requiredFields: FIELDS,
-  usedFields: FIELDS,
-  templateColumns: ["UserPrincipalName"],
-  templateExample: [["jane.doe@example.com"], ["john.smith@example.com"]],
-  rowSchema: rowSchemaFor(FIELDS, FIELDS),
+  ...fileShape(["email"], ["email"], ["UserPrincipalName"], EMAIL_ONLY_EXAMPLE),
 
   planRow(_record, key, ctx) {
     const found = existingUser(key, ctx, true);

@@ -1,0 +1,83 @@
+// Phase 1 of a plan: each row alone, in file order. Extra non-empty cells, spreadsheet formulas (in the
+// columns the operation uses; the Password column is exempt: a password is never a formula), the key
+// (required, a valid e-mail, first occurrence wins), then the operation's own rule (operations/*.ts).
+
+import type { OperationDefinition, PlanContext, RowDraft } from "../operations/definition.ts";
+import { isDistinguishedName } from "../operations/profile.ts";
+import { invalidEmailMessage, isValidEmail } from "../plan-rules/email.ts";
+import { formulaMessage, looksLikeFormula, plural, quoteValue } from "../plan-rules/values.ts";
+import type { CsvRecord } from "../types.ts";
+import type { Drafts } from "./drafts.ts";
+
+export const KEY_REQUIRED = "UserPrincipalName is required";
+
+export interface RowRulesResult extends Drafts {
+  /** Rows whose Manager is an AD distinguished name (CN=…): a warning, the operation's rule says the rest. */
+  dnManagers: number;
+}
+
+export function applyRowRules(
+  records: readonly CsvRecord[],
+  def: OperationDefinition,
+  ctx: PlanContext,
+): RowRulesResult {
+  const used: ReadonlySet<string> = new Set(def.usedFields);
+  const formulaFields = ctx.fields.filter((f) => used.has(f) && f !== "password");
+  const usesManager = used.has("manager") && ctx.fields.includes("manager");
+
+  const n = records.length;
+  const drafts: RowDraft[] = new Array(n);
+  const keys: string[] = new Array(n);
+  const firstIndexOfKey = new Map<string, number>();
+  let dnManagers = 0;
+
+  for (let i = 0; i < n; i++) {
+    const record = records[i]!;
+    // Allocated only for rows that fail here (most rows do not).
+    let errors: string[] | undefined;
+    if (record.extraCells.length > 0) {
+      const extra = record.extraCells.length;
+      errors = [
+        `Row has ${plural(extra, "more value")} than the header (${record.extraCells
+          .slice(0, 3)
+          .map((c) => quoteValue(c.trim(), 20))
+          .join(", ")}${extra > 3 ? ", …" : ""}); quote values that contain the delimiter`,
+      ];
+    }
+    for (const field of formulaFields) {
+      const v = record.values[field];
+      if (v !== undefined && v !== "" && looksLikeFormula(v)) {
+        errors = addError(errors, formulaMessage(v, ctx.headerOf(field)));
+      }
+    }
+    if (usesManager) {
+      const m = record.values.manager;
+      if (m !== undefined && isDistinguishedName(m.trim())) dnManagers++;
+    }
+
+    const raw = (record.values.email ?? "").trim();
+    const key = raw.toLowerCase();
+    keys[i] = key;
+    if (raw === "") {
+      errors = addError(errors, KEY_REQUIRED);
+    } else if (!isValidEmail(key)) {
+      if (!looksLikeFormula(raw)) errors = addError(errors, invalidEmailMessage(raw));
+    } else {
+      const first = firstIndexOfKey.get(key);
+      if (first !== undefined) {
+        drafts[i] = { outcome: "error", reason: `Duplicate of row ${records[first]!.row}` };
+        continue;
+      }
+      firstIndexOfKey.set(key, i);
+    }
+    drafts[i] =
+      errors !== undefined ? { outcome: "error", reason: errors.join("; ") } : def.planRow(record, key, ctx);
+  }
+  return { records, drafts, keys, firstIndexOfKey, dnManagers };
+}
+
+function addError(errors: string[] | undefined, message: string): string[] {
+  if (errors === undefined) return [message];
+  errors.push(message);
+  return errors;
+}
