@@ -8,6 +8,7 @@ import { OPERATION_DEFINITIONS } from "../core/operations/index.ts";
 import { isOperation, type Operation } from "../core/types.ts";
 import { type JobRecord, schedules } from "../directory/schema.ts";
 import { getJob, isFinished, listJobs, queuePosition } from "../jobs/job-store.ts";
+import { listScheduled } from "../jobs/scheduled-rows.ts";
 import type { Engine } from "../jobs/service.ts";
 import { displayActor, roleOf, type SlackAuthConfig } from "./auth.ts";
 import {
@@ -22,6 +23,7 @@ import {
   type JobDetail,
   type SlackMessage,
 } from "./blocks/index.ts";
+import { buildScheduledHomeBlocks } from "./blocks/scheduled.ts";
 import { openDm, uploadCsv } from "./files.ts";
 
 function iso(value: string | null | undefined): string | null {
@@ -106,7 +108,7 @@ export async function homeView(
     mode: s.mode,
     inactiveDays: s.inactiveDays,
   }));
-  return buildHomeView({
+  const view = buildHomeView({
     role,
     jobs,
     schedules: scheduleItems,
@@ -115,6 +117,19 @@ export async function homeView(
     ...(config.hrChannel ? { hrChannelId: config.hrChannel } : {}),
     command,
   });
+  // Dated operations waiting for their time (admins and HR see them; cancel with `scheduled`).
+  if (role !== "none") {
+    const waiting = (await listScheduled(engine.db, { limit: 5 })).map((e) => ({
+      id: e.batch.id,
+      operation: e.batch.operation,
+      runAt: new Date(e.batch.runAt).toISOString(),
+      rows: e.pending,
+      keys: e.keys,
+      requestedBy: e.batch.requestedBy,
+    }));
+    view.blocks.push(...buildScheduledHomeBlocks(engine.timeZone ?? "UTC", waiting));
+  }
+  return view;
 }
 
 export async function publishHome(

@@ -102,11 +102,6 @@ async function batchLines(deps: SlackDeps): Promise<BatchLine[]> {
   }));
 }
 
-/** The App Home's scheduled batches (surfaces.ts adds them to the home view). */
-export async function scheduledForHome(deps: Pick<SlackDeps, "engine">): Promise<BatchLine[]> {
-  return batchLines(deps as SlackDeps);
-}
-
 async function cancel(deps: SlackDeps, userId: string, target: string): Promise<string> {
   try {
     const { cancelled } = await cancelScheduled(deps.engine.db, {
