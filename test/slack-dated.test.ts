@@ -7,6 +7,7 @@ import { afterEach, expect, it } from "vitest";
 import { jobs, scheduledBatches, scheduledRows, users } from "../src/directory/schema.ts";
 import { runDueScheduledWork } from "../src/jobs/service.ts";
 import { OPERATION_VIEW_CALLBACK_ID, PREVIEW_VIEW_CALLBACK_ID } from "../src/slack/blocks/ids.ts";
+import { EFFECTIVE_AT_ACTION_ID, EFFECTIVE_AT_BLOCK_ID } from "../src/slack/blocks/operation.ts";
 import { SCHEDULED_CANCEL_ACTION_ID } from "../src/slack/blocks/scheduled.ts";
 import { describeEachDatabase } from "./support/db.ts";
 import {
@@ -129,6 +130,43 @@ describeEachDatabase("slack dated operations", (ctx) => {
       .from(users)
       .orderBy(asc(users.email));
     expect(statuses.map((s) => s.status)).toEqual(["disabled", "disabled", "active", "active"]);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it("the modal's Run at picker gives one time to every row of a file without dates", async () => {
+    h = await startSlackHarness({ handle: ctx.handle });
+    const { fake } = h;
+    await ctx.handle.db.insert(users).values([{ email: "ana@example.com", displayName: "Ana" }]);
+    await h.command("disable");
+    const modal = await until(() => viewWith(fake, OPERATION_VIEW_CALLBACK_ID), 30_000, "the modal");
+    expect(JSON.stringify(modal.view)).toContain(EFFECTIVE_AT_ACTION_ID);
+    const file = fake.addFile({
+      name: "one.csv",
+      content: Buffer.from("UserPrincipalName\nana@example.com\n"),
+      user: ADMIN,
+    });
+    await h.submitView(modal, {
+      ...fileInputValues(file),
+      [EFFECTIVE_AT_BLOCK_ID]: {
+        [EFFECTIVE_AT_ACTION_ID]: {
+          type: "datetimepicker",
+          selected_date_time: Date.parse("2026-12-31T17:00:00Z") / 1000,
+        },
+      },
+    });
+    await until(() => modal.view.callback_id === PREVIEW_VIEW_CALLBACK_ID, 30_000, "the preview");
+    expect(textOf(modal.view)).toContain("*2026-12-31 17:00 (UTC)*: 1 row");
+    await h.submitView(modal, {});
+    const [batch] = await until(
+      async () => {
+        const rows = await ctx.handle.db.select().from(scheduledBatches);
+        return rows.length ? rows : null;
+      },
+      30_000,
+      "the batch",
+    );
+    expect(new Date(batch!.runAt).toISOString()).toBe("2026-12-31T17:00:00.000Z");
+    expect(await ctx.handle.db.select().from(jobs)).toHaveLength(0);
     expect(fake.violations).toEqual([]);
   });
 });

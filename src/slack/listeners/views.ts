@@ -143,6 +143,7 @@ function registerOperationView(app: App, deps: SlackDeps): void {
         actor: slackActor(userId),
         context: { ...(channelId ? { channel: channelId } : {}), userId },
         ...(defaults ? { defaults } : {}),
+        ...(state.at ? { at: state.at } : {}),
       });
       if (!planned.ok) {
         next = buildFileRefusalView({
