@@ -134,6 +134,14 @@ export function buildApprovalRequestMessage(
   return { text: escapeAndTruncate(`${what} ${state}.`, 1000), blocks };
 }
 
+/** Posted in the thread when a request is rejected: the reason, addressed to the requester. */
+export function buildRejectionNotice(request: ApprovalView): SlackMessage {
+  const by = request.decidedBy ? actorText(request.decidedBy) : "The approver";
+  const to = /^slack:/.test(request.requestedBy) ? `, ${actorText(request.requestedBy)}` : "";
+  const text = `:no_entry: ${by} rejected this${to}: ${escapeAndTruncate(request.reason ?? "", 2000)}\nNothing was changed.`;
+  return { text: escapeAndTruncate(`Rejected: ${request.reason ?? ""}`, 1000), blocks: [section(text)] };
+}
+
 /** What the requester is told right after confirming. */
 export function buildApprovalPendingNotice(request: ApprovalView, where: string): SlackMessage {
   const text = `:hourglass_flowing_sand: ${escapeAndTruncate(title(request.operation), 100)} of ${plural(request.summary.change, "row")} needs a second approval (${escapeAndTruncate(request.rule, 200)}). I asked ${where}; nothing changes until someone other than you approves. Request ${inlineCode(request.id, 80)}.`;

@@ -19,6 +19,7 @@ import {
   buildApprovalPendingNotice,
   buildApprovalRequestMessage,
   buildPlanDifferenceMessage,
+  buildRejectionNotice,
   buildRejectReasonView,
   readRejectMetadata,
 } from "../blocks/approvals.ts";
@@ -202,15 +203,13 @@ async function followUp(
   }
   if (!thread) return;
   if (result.kind === "rejected") {
-    const requester = slackUserOf(result.request.requestedBy);
-    const by = slackUserOf(result.request.decidedBy);
-    const text = `:no_entry: ${by ? `<@${by}>` : "The approver"} rejected this${requester ? `, <@${requester}>` : ""}: ${result.request.reason ?? ""}\nNothing was changed.`;
+    const notice = buildRejectionNotice(result.request);
     await client.chat
       .postMessage({
         channel: thread.channel,
         thread_ts: thread.ts,
-        text,
-        blocks: [{ type: "section", text: { type: "mrkdwn", text: text.slice(0, 3000) } }],
+        text: notice.text,
+        blocks: notice.blocks,
       })
       .catch((error: unknown) => deps.logger.error({ err: error }, "could not post the rejection"));
     return;

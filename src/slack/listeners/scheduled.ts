@@ -14,7 +14,7 @@ import {
   setBatchThread,
 } from "../../jobs/scheduled-rows.ts";
 import { isAdmin, refuse, slackActor } from "../auth.ts";
-import { buildErrorMessage } from "../blocks/index.ts";
+import { buildErrorMessage, escapeAndTruncate, section } from "../blocks/index.ts";
 import {
   type BatchLine,
   buildScheduledList,
@@ -110,12 +110,13 @@ async function cancel(deps: SlackDeps, userId: string, target: string): Promise<
       source: "slack",
       now: deps.engine.clock(),
     });
-    return `:wastebasket: Cancelled ${cancelled.length} scheduled row(s): ${cancelled
+    const keys = cancelled
       .slice(0, 10)
-      .map((c) => c.key)
-      .join(", ")}${cancelled.length > 10 ? ", …" : ""}. They will not run.`;
+      .map((c) => escapeAndTruncate(c.key, 200))
+      .join(", ");
+    return `:wastebasket: Cancelled ${cancelled.length} scheduled row(s): ${keys}${cancelled.length > 10 ? ", …" : ""}. They will not run.`;
   } catch (error) {
-    if (error instanceof JobError) return error.message;
+    if (error instanceof JobError) return escapeAndTruncate(error.message, 2000);
     throw error;
   }
 }
@@ -157,7 +158,7 @@ export function scheduledCommandHandler(deps: SlackDeps): SlackCommandHandler {
           return;
         }
         const text = await cancel(deps, userId, target.replace(/^<mailto:[^|]+\|(.+)>$/, "$1"));
-        await reply({ text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] });
+        await reply({ text, blocks: [section(text)] });
         return;
       }
       await reply(
@@ -192,7 +193,7 @@ export function registerScheduled(app: App, deps: SlackDeps): void {
       command: deps.command,
       canCancel: true,
     });
-    const blocks = [{ type: "section" as const, text: { type: "mrkdwn" as const, text } }, ...list.blocks];
+    const blocks = [section(text), ...list.blocks];
     // The list was an ephemeral answer: replace it in place; otherwise tell the user by DM.
     try {
       await respond({ replace_original: true, response_type: "ephemeral", text, blocks });
