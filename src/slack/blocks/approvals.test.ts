@@ -108,7 +108,9 @@ describe("approval surfaces", () => {
       command: "/bulkusers",
     });
     expect(validateMessage(message)).toEqual([]);
-    expect(visibleText(message.blocks)).toContain("*2026-11-11 01:00 (Europe/Paris)* (now): 12 rows — job `job_now`");
+    expect(visibleText(message.blocks)).toContain(
+      "*2026-11-11 01:00 (Europe/Paris)* (now): 12 rows — job `job_now`",
+    );
     const list = buildScheduledList({ timeZone: "UTC", batches, command: "/bulkusers", canCancel: true });
     expect(validateMessage(list)).toEqual([]);
     expect(unsafeMrkdwn(list.blocks)).toEqual([]);

@@ -10,6 +10,7 @@ import {
   escapeAndTruncate,
   fitLines,
   inlineCode,
+  mrkdwnText,
   OPERATION_TITLES,
   plainText,
   plural,
@@ -67,16 +68,14 @@ export function buildScheduledMessage(input: {
   };
 }
 
-function batchSection(b: BatchLine, timeZone: string, withButton: boolean): KnownBlock {
-  const users = b.keys
-    .slice(0, 5)
-    .map((k) => escapeAndTruncate(k, 100))
-    .join(", ");
+/** `usersBudget`: characters for the user list, so a whole list stays under Slack's 11,000 per message. */
+function batchSection(b: BatchLine, timeZone: string, withButton: boolean, usersBudget = 500): KnownBlock {
+  const users = escapeAndTruncate(b.keys.slice(0, 5).join(", "), usersBudget);
   const more = b.rows > 5 ? `, and ${plural(b.rows - 5, "more")}` : "";
   const text = `${when(b.runAt, timeZone)} · ${escapeAndTruncate(title(b.operation), 100)} of ${plural(b.rows, "user")}: ${users}${more}\nRequested by ${actorTextOf(b.requestedBy)} · ${inlineCode(b.id, 80)}`;
   return {
     type: "section",
-    text: { type: "mrkdwn", text: text.slice(0, 3000) },
+    text: mrkdwnText(text, 3000),
     ...(withButton
       ? {
           accessory: {
@@ -87,7 +86,7 @@ function batchSection(b: BatchLine, timeZone: string, withButton: boolean): Know
             value: b.id,
             confirm: {
               title: plainText("Cancel this batch?", 100),
-              text: { type: "mrkdwn", text: `${plural(b.rows, "row")} will not run.` },
+              text: mrkdwnText(`${plural(b.rows, "row")} will not run.`),
               confirm: plainText("Cancel it", 30),
               deny: plainText("Keep it", 30),
             },
@@ -112,7 +111,10 @@ export function buildScheduledList(input: {
     section(
       `:calendar: *Scheduled* (${plural(input.batches.length, "batch", "batches")}, times in ${input.timeZone})`,
     ),
-    ...shown.map((b) => batchSection(b, input.timeZone, input.canCancel)),
+    // ~8,000 characters of user lists in all, whatever the number of batches shown.
+    ...shown.map((b) =>
+      batchSection(b, input.timeZone, input.canCancel, Math.floor(8000 / shown.length) - 250),
+    ),
   ];
   if (input.batches.length > shown.length) {
     blocks.push(
