@@ -275,7 +275,7 @@ describeEachDatabase("cli", (ctx) => {
     const missingSeats = await cli(ctx.handle, "license", "add", "M365_E3", "--json");
     expect(missingSeats.status).toBe(2);
     expect(json(missingSeats).error.code).toBe("cli.missing_option");
-    expect(missingSeats.stderr).toContain("Usage: bulkusers license add <sku> --seats N");
+    expect(missingSeats.stderr).toContain("Usage: npx bulkusers license add <sku> --seats N");
 
     const badSeats = await cli(ctx.handle, "license", "add", "M365_E3", "--seats", "-3");
     expect(badSeats.status).toBe(2);
@@ -311,7 +311,7 @@ describe("cli usage", () => {
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("Unknown command 'frobnicate'");
-    expect(result.stderr).toContain("Usage: bulkusers <command> [options]");
+    expect(result.stderr).toContain("Usage: npx bulkusers <command> [options]");
     expect(result.stderr).toContain("license add <sku> --seats N");
   });
 
@@ -337,7 +337,7 @@ describe("cli usage", () => {
       code: "cli.missing_argument",
       message: "Missing argument <name>.",
     });
-    expect(missing.stderr).toContain('Usage: bulkusers group add <name> [--description "…"]');
+    expect(missing.stderr).toContain('Usage: npx bulkusers group add <name> [--description "…"]');
     const extra = await cli(undefined, "group", "add", "a", "b", "--json");
     expect(json(extra).error.code).toBe("cli.unexpected_argument");
     const unknownOption = await cli(undefined, "group", "add", "a", "--colour", "red", "--json");
@@ -360,7 +360,7 @@ describe("cli usage", () => {
     expect(dashed.stdout).toBe(help.stdout);
     const one = await cli(undefined, "license", "add", "--help");
     expect(one.status).toBe(0);
-    expect(one.stdout).toMatch(/^Usage: bulkusers license add <sku> --seats N/);
+    expect(one.stdout).toMatch(/^Usage: npx bulkusers license add <sku> --seats N/);
     const listed = await cli(undefined, "help", "--json");
     const names = json(listed).commands.map((c: { name: string }) => c.name);
     // Every command of the contract (DESIGN.md §5) is there.

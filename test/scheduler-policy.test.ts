@@ -10,10 +10,10 @@ import { confirm, planFile, runUntilFinished } from "../src/jobs/service.ts";
 import {
   deactivateInactive,
   type InactivityNotifier,
-  loadPolicyUsers,
   runPolicy,
   type WarnedUser,
 } from "../src/scheduler/policy.ts";
+import { loadPolicyUsers } from "../src/scheduler/policy-users.ts";
 import { purgeDeletedUsers } from "../src/scheduler/purge.ts";
 import {
   addSchedule,

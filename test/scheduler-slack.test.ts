@@ -9,7 +9,7 @@ import { eq, sql } from "drizzle-orm";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
-import { reportCsv } from "../src/core/inactivity.ts";
+import { reportCsv } from "../src/core/inactivity-report.ts";
 import { jobs, schedules, users } from "../src/directory/schema.ts";
 import { runUntilFinished } from "../src/jobs/service.ts";
 import { type Scheduler, startScheduler } from "../src/scheduler/scheduler.ts";

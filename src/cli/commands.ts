@@ -5,6 +5,7 @@ import type { CliCommand } from "./context.ts";
 import { dbCommands } from "./db.ts";
 import { exportCommands } from "./export.ts";
 import { groupCommands } from "./group.ts";
+import { inspectCommands } from "./inspect.ts";
 import { jobCommands } from "./jobs.ts";
 import { licenseCommands } from "./license.ts";
 import { operationCommands } from "./operations.ts";
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...approvalCommands,
   ...exportCommands,
   ...jobCommands,
+  ...inspectCommands,
   ...scheduleCommands,
   ...scheduledCommands,
   ...dbCommands,

@@ -1,11 +1,13 @@
 // What a CLI command gets: its parsed arguments, the global options, a database opened on first use
 // (and closed by the runner at the end), the configuration parsed on first use, and output helpers
 // that keep the `--json` promise: stdout carries exactly one JSON document, logs go to stderr.
+import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import type { ParseArgsConfig } from "node:util";
 import { type Config, ConfigError, loadConfig } from "../config.ts";
 import { type DatabaseHandle, openDatabase } from "../directory/client.ts";
 import { createLogger, type Logger } from "../logger.ts";
+import { formatTable } from "./table.ts";
 
 /** The outside world as the CLI sees it; tests pass their own. */
 export interface CliIo {
@@ -21,6 +23,17 @@ export interface CliIo {
   openDb?: (url: string) => Promise<DatabaseHandle>;
   /** The clock, for commands that stamp times (seed-demo's sign-ins). Defaults to `new Date()`. */
   now?: () => Date;
+  /**
+   * A person at a terminal (stdin and stderr are TTYs): `run` and `undo` ask before changing anything.
+   * Absent or false (scripts, pipes, CI): never a question.
+   */
+  interactive?: boolean;
+  /** Reads one answer from the person at the terminal (only called when `interactive`). */
+  ask?: (question: string) => Promise<string>;
+  /** Where progress bars are drawn (a TTY stream, stderr); absent: one summary line instead. */
+  progressStream?: NodeJS.WritableStream;
+  /** The operating system's user name, when $USER is unset (defaults to os.userInfo()). */
+  osUser?: () => string | undefined;
 }
 
 /** node:util parseArgs option declarations. */
@@ -67,6 +80,12 @@ export const EXIT_FAILURE = 1;
 export const EXIT_REFUSED = 2;
 
 export const DEFAULT_DATABASE_URL = "pglite:./.data/bulkusers";
+
+/**
+ * How a person runs this CLI, for every hint it prints: `npx bulkusers` works in the repository (package.json
+ * `bin`) without installing anything globally; a bare `bulkusers` is only on the PATH after `npm link`.
+ */
+export const CLI = "npx bulkusers";
 
 export interface GlobalOptions {
   db?: string;
@@ -115,11 +134,12 @@ export class CommandContext {
     return this.globals.json;
   }
 
-  /** Who acts, for the audit log: `--as`, else `cli:$USER`. */
+  /** Who acts, for the audit log: `--as`, else `cli:$USER`, else the operating system's user. */
   get actor(): string {
     const given = this.globals.as?.trim();
     if (given) return given;
-    return `cli:${this.io.env.USER || this.io.env.USERNAME || "unknown"}`;
+    const user = this.io.env.USER || this.io.env.USERNAME || (this.io.osUser ?? osUserName)();
+    return `cli:${user || "unknown"}`;
   }
 
   now(): Date {
@@ -212,7 +232,7 @@ export class CommandContext {
 
   /** A refusal that also shows this command's usage. */
   usageError(code: string, message: string): never {
-    throw new CliRefusal(code, message, `Usage: bulkusers ${this.command.usage}`);
+    throw new CliRefusal(code, message, `Usage: ${CLI} ${this.command.usage}`);
   }
 
   /** Closes the database if it was opened. */
@@ -226,25 +246,16 @@ export class CommandContext {
   }
 }
 
-/** Text table: columns padded to their widest cell; numbers right-aligned. */
-export function formatTable(rows: Array<Record<string, unknown>>, columns?: string[]): string {
-  const keys = columns ?? Object.keys(rows[0] ?? {});
-  const cell = (value: unknown) => (value === null || value === undefined ? "" : String(value));
-  const widths = keys.map((key) => Math.max(key.length, ...rows.map((row) => cell(row[key]).length)));
-  const numeric = keys.map(
-    (key) => rows.length > 0 && rows.every((row) => typeof row[key] === "number" || row[key] == null),
-  );
-  const line = (values: string[]) =>
-    values
-      .map((value, i) => (numeric[i] ? value.padStart(widths[i] ?? 0) : value.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  return [
-    line(keys),
-    line(widths.map((w) => "-".repeat(w))),
-    ...rows.map((row) => line(keys.map((key) => cell(row[key])))),
-  ].join("\n");
+/** os.userInfo() throws where the uid has no passwd entry (some containers): then there is no name. */
+function osUserName(): string | undefined {
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    return undefined;
+  }
 }
+
+export { formatTable };
 
 /** Prints a table as text, or the rows as JSON under `key` with `--json`. */
 export function printTable(
@@ -302,4 +313,19 @@ export function integerOption(
     );
   }
   return value;
+}
+
+/** The npm scripts that run this CLI (package.json): `npm run` starts them in the package's folder. */
+const CLI_SCRIPTS = new Set(["bulkusers", "db:migrate"]);
+
+/**
+ * The folder the person typed the command in, against which relative paths (files, `pglite:<dir>`)
+ * resolve. `npm run -s bulkusers -- …` moves to the package folder and says where it came from in
+ * INIT_CWD; `npx bulkusers` and the bin do not move. Only our own npm scripts are trusted: INIT_CWD is
+ * inherited by every child of any npm script (a test runner's, say), where it means nothing to us.
+ */
+export function invocationDirectory(env: Record<string, string | undefined>, cwd: string): string {
+  const lifecycle = env.npm_lifecycle_event;
+  if (env.INIT_CWD && lifecycle && CLI_SCRIPTS.has(lifecycle)) return resolve(env.INIT_CWD);
+  return cwd;
 }

@@ -1,10 +1,14 @@
 // `bulkusers export | template`: files to download, edit and upload again.
+
+import { sql } from "drizzle-orm";
 import { writeCsv } from "../core/csv/index.ts";
 import { parseFilter } from "../core/filter.ts";
 import { OPERATION_DEFINITIONS } from "../core/operations/index.ts";
+import { queryRows } from "../directory/client.ts";
 import { exportCsv, selectUsers } from "../directory/export.ts";
 import { type CliCommand, type CommandContext, EXIT_OK, stringOption } from "./context.ts";
 import { operationArg, writeOutputFile } from "./operations.ts";
+import { startProgress } from "./progress.ts";
 
 /**
  * A CSV goes to `--out` (the JSON/text then says where), or to stdout: as text, or inside the one JSON
@@ -39,7 +43,17 @@ export const exportCommands: CliCommand[] = [
       const parsed = parseFilter(stringOption(ctx, "filter") ?? "");
       if (!parsed.ok) return ctx.refuse(parsed.refusal.code, parsed.refusal.message);
       const handle = await ctx.db();
-      const users = await selectUsers(handle.db, parsed.filter, ctx.now());
+      const [total] = await queryRows<{ n: number }>(handle.db, sql`select count(*)::int as n from users`);
+      const progress = startProgress(ctx, "export", Number(total?.n ?? 0), "users read");
+      let users: Awaited<ReturnType<typeof selectUsers>>;
+      try {
+        users = await selectUsers(handle.db, parsed.filter, ctx.now(), {
+          onPage: (scanned) => progress.update(scanned),
+        });
+        progress.finish();
+      } finally {
+        progress.stop();
+      }
       const bytes = exportCsv(users);
       await emitCsv(
         ctx,

@@ -1,17 +1,12 @@
 // `bulkusers plan|run <operation> <file.csv>`: the engine from the command line (contract: DESIGN.md §5).
-import { readFile, writeFile } from "node:fs/promises";
+// `plan` answers short (summary, first changes and errors); `run` asks on a terminal, draws progress and
+// says what is waiting (passwords) and where to look next.
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { isOperation, OPERATIONS, type Operation, type Plan } from "../core/types.ts";
+import { isOperation, OPERATIONS, type Operation } from "../core/types.ts";
 import type { JobRecord } from "../directory/schema.ts";
 import { planDocument } from "../jobs/documents.ts";
-import { getJob, JobError, listJobOutcomes, queuePosition } from "../jobs/job-store.ts";
-import {
-  credentialsCsv,
-  forgetCredentials,
-  readCredentials,
-  resultsCsv,
-  toResultRows,
-} from "../jobs/results.ts";
+import { getJob, JobError, queuePosition } from "../jobs/job-store.ts";
 import {
   type Engine,
   planFile,
@@ -21,9 +16,15 @@ import {
   submitPlan,
 } from "../jobs/service.ts";
 import { awaitApproval, refuseApprovedBy } from "./approvals.ts";
-import { type CliCommand, type CommandContext, EXIT_OK, formatTable, stringOption } from "./context.ts";
+import { confirmed, willAsk } from "./confirm.ts";
+import { CLI, type CliCommand, type CommandContext, EXIT_OK, stringOption } from "./context.ts";
 import { cliEngine } from "./engine.ts";
+import { hintOnStderr, runDocument, runText, writeJobOutputs, writeOutputFile } from "./job-output.ts";
+import { type PlanListing, planCsv, planText } from "./plan-text.ts";
+import { formatCount, startProgress } from "./progress.ts";
 import { atOption, finishScheduledRun, scheduleText } from "./scheduled.ts";
+
+export { planDocument, planText, runDocument, writeJobOutputs, writeOutputFile };
 
 export function operationArg(ctx: CommandContext): Operation {
   const name = ctx.args[0] ?? "";
@@ -48,103 +49,16 @@ export async function readInputFile(ctx: CommandContext, path: string): Promise<
   }
 }
 
-export async function writeOutputFile(ctx: CommandContext, path: string, bytes: Uint8Array): Promise<string> {
-  const target = resolve(ctx.io.cwd, path);
-  await writeFile(target, bytes);
-  return target;
-}
-
-/** The plan as JSON: shared with the HTTP API's `?dryRun=true` (src/jobs/documents.ts). */
-export { planDocument };
-
-export function planText(plan: Plan): string {
-  const { change, skip, error } = plan.summary;
-  const lines = [
-    `${plan.operation}: ${change} to change, ${skip} to skip, ${error} with errors (nothing has changed yet)`,
-    "",
-    formatTable(
-      plan.rows.map((r) => ({
-        row: r.row,
-        line: r.line,
-        key: r.key,
-        outcome: r.outcome,
-        reason: r.reason,
-        changes: r.changes.map((c) => `${c.field}: ${c.from ?? "∅"} → ${c.to ?? "∅"}`).join("; "),
-      })),
-    ),
-  ];
-  if (plan.warnings.length) lines.push("", ...plan.warnings.map((w) => `warning: ${w}`));
-  return lines.join("\n");
-}
-
-export async function runDocument(engine: Engine, job: JobRecord) {
-  const items = await listJobOutcomes(engine.db, job.id);
-  const decided = job.status === "queued" ? items.filter((i) => i.status !== "pending") : items;
-  return {
-    jobId: job.id,
-    status: job.status,
-    summary: { succeeded: job.succeeded, failed: job.failed, skipped: job.skipped },
-    rows: toResultRows(decided, job).map((r) => ({
-      row: r.row,
-      line: r.line,
-      key: r.key,
-      status: r.status,
-      reason: r.reason,
-    })),
-  };
-}
-
-/** Writes the results and credentials files a command asked for; credentials are then forgotten. */
-export async function writeJobOutputs(
-  ctx: CommandContext,
-  engine: Engine,
-  job: JobRecord,
-): Promise<{ results?: string; credentials?: string; credentialCount?: number }> {
-  const written: { results?: string; credentials?: string; credentialCount?: number } = {};
-  const resultsPath = stringOption(ctx, "results");
-  if (resultsPath)
-    written.results = await writeOutputFile(ctx, resultsPath, await resultsCsv(engine.db, job));
-  const credentialsPath = stringOption(ctx, "credentials");
-  if (credentialsPath) {
-    const credentials = await readCredentials(engine.db, engine.sealer, job.id);
-    written.credentials = await writeOutputFile(ctx, credentialsPath, credentialsCsv(credentials));
-    written.credentialCount = credentials.length;
-    await forgetCredentials(engine.db, job.id);
-  }
-  return written;
-}
-
-function runText(
-  doc: Awaited<ReturnType<typeof runDocument>>,
-  outputs: Awaited<ReturnType<typeof writeJobOutputs>>,
-) {
-  const { succeeded, failed, skipped } = doc.summary;
-  const lines = [
-    `Job ${doc.jobId}: ${doc.status} — ${succeeded} succeeded, ${failed} failed, ${skipped} skipped`,
-  ];
-  const failures = doc.rows.filter((r) => r.status === "failed");
-  if (failures.length) {
-    lines.push(
-      "",
-      formatTable(failures.slice(0, 50).map((r) => ({ row: r.row, key: r.key, reason: r.reason }))),
-    );
-    if (failures.length > 50) lines.push(`… and ${failures.length - 50} more (see the results CSV)`);
-  }
-  if (outputs.results) lines.push(`Results: ${outputs.results}`);
-  if (outputs.credentials)
-    lines.push(`Temporary passwords (${outputs.credentialCount}): ${outputs.credentials}`);
-  return lines.join("\n");
-}
-
 /**
- * Plans a file and confirms it as a job (rows with errors are reported, not run), or files an approval
- * request when the two-person rule holds the plan.
+ * Plans a file and confirms it as a job (rows with errors are reported, not run). On a terminal, without
+ * --yes, the plan's summary is shown first (on stderr) and the person is asked; a "no" returns undefined
+ * and changes nothing (the stored plan simply expires).
  */
 export async function planAndConfirm(
   ctx: CommandContext,
   engine: Engine,
   input: { operation: Operation; bytes: Uint8Array; fileName: string; undoOf?: string; at?: Date },
-): Promise<SubmitResult> {
+): Promise<SubmitResult | undefined> {
   const planned = await planFile(engine, {
     operation: input.operation,
     bytes: input.bytes,
@@ -154,7 +68,15 @@ export async function planAndConfirm(
     ...(input.at ? { at: input.at } : {}),
   });
   if (!planned.ok) return ctx.refuse(planned.refusal.code, planned.refusal.message);
+  if (willAsk(ctx)) {
+    const plan = planned.stored.plan;
+    ctx.io.stderr(`${planText(plan)}\n\n`);
+    const { change } = plan.summary;
+    if (!(await confirmed(ctx, `Apply ${formatCount(change)} change${change === 1 ? "" : "s"}?`)))
+      return undefined;
+  }
   try {
+    // A job, or (two-person rule) an approval request, or (dated rows) scheduled batches.
     return await submitPlan(engine, {
       planId: planned.stored.id,
       approvedBy: ctx.actor,
@@ -168,16 +90,64 @@ export async function planAndConfirm(
   }
 }
 
+/** The answer when the person said no: nothing changed (with --json, a document that says so). */
+export function printDeclined(ctx: CommandContext): number {
+  ctx.print({ jobId: null, status: "cancelled" }, "Cancelled; nothing changed.");
+  return EXIT_OK;
+}
+
+/** Runs a confirmed job in this process, drawing its progress; SIGINT/SIGTERM stop after the batch. */
+export async function runWithProgress(
+  ctx: CommandContext,
+  engine: Engine,
+  job: JobRecord,
+): Promise<JobRecord> {
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const progress = startProgress(ctx, `${job.operation} ${job.id}`, job.total);
+  try {
+    await runUntilFinished(engine, job.id, {
+      owner: `cli:${process.pid}`,
+      shouldStop: () => stopping,
+      onProgress: (current) => {
+        if (current.id === job.id) progress.update(current.processed, current.total);
+      },
+    });
+    const finished = (await getJob(engine.db, job.id)) ?? job;
+    progress.finish(finished.processed);
+    return finished;
+  } finally {
+    progress.stop();
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+}
+
+function listingOption(ctx: CommandContext): PlanListing {
+  if (ctx.options.all === true) return "all";
+  if (ctx.options.errors === true) return "errors";
+  return "short";
+}
+
 export const operationCommands: CliCommand[] = [
   {
     name: "plan",
-    usage: "plan <operation> <file.csv> [--at <time>]",
+    usage: "plan <operation> <file.csv> [--all | --errors] [--out plan.csv] [--at <time>]",
     summary: "Validate a file and show what would change (changes nothing)",
     args: [
       { name: "operation", required: true },
       { name: "file.csv", required: true },
     ],
-    options: { at: { type: "string" } },
+    options: {
+      all: { type: "boolean" },
+      errors: { type: "boolean" },
+      out: { type: "string" },
+      at: { type: "string" },
+    },
     async run(ctx) {
       const operation = operationArg(ctx);
       const bytes = await readInputFile(ctx, ctx.args[1] ?? "");
@@ -185,18 +155,26 @@ export const operationCommands: CliCommand[] = [
       const engine = await cliEngine(ctx);
       const result = await previewFile(engine, { operation, bytes, ...(at ? { at } : {}) });
       if (!result.ok) return ctx.refuse(result.refusal.code, result.refusal.message);
-      const dated = result.schedule.length ? { schedule: result.schedule } : {};
-      ctx.print(
-        { ...planDocument(result.plan), ...dated },
-        () => planText(result.plan) + scheduleText(result.schedule, engine.timeZone ?? "UTC"),
-      );
+      const out = stringOption(ctx, "out");
+      const written = out ? await writeOutputFile(ctx, out, planCsv(result.plan)) : undefined;
+      // Dated operations: what runs on which date (the rest when confirmed).
+      const document = {
+        ...planDocument(result.plan),
+        ...(result.schedule.length ? { schedule: result.schedule } : {}),
+      };
+      ctx.print(written ? { ...document, out: written } : document, () => {
+        const text =
+          planText(result.plan, listingOption(ctx)) + scheduleText(result.schedule, engine.timeZone ?? "UTC");
+        return written ? `${text}\n\nEvery row: ${written}` : text;
+      });
       return EXIT_OK;
     },
   },
   {
     name: "run",
-    usage: "run <operation> <file.csv> [--results out.csv] [--credentials creds.csv] [--queue] [--wait]",
-    summary: "Plan a file and run it as a job (rows with errors are reported, the rest run)",
+    usage:
+      "run <operation> <file.csv> [--results out.csv] [--credentials creds.csv] [--queue] [--yes] [--wait] [--at <time>]",
+    summary: "Plan a file and run it as a job (asks first on a terminal; rows with errors are reported)",
     args: [
       { name: "operation", required: true },
       { name: "file.csv", required: true },
@@ -205,10 +183,11 @@ export const operationCommands: CliCommand[] = [
       results: { type: "string" },
       credentials: { type: "string" },
       queue: { type: "boolean" },
+      yes: { type: "boolean", short: "y" },
       // Two-person rule: --wait waits for the second approver; --approved-by is declared only to refuse it.
       wait: { type: "boolean" },
-      at: { type: "string" },
       "approved-by": { type: "string" },
+      at: { type: "string" },
     },
     async run(ctx) {
       refuseApprovedBy(ctx);
@@ -224,6 +203,7 @@ export const operationCommands: CliCommand[] = [
         fileName: path,
         ...(at ? { at } : {}),
       });
+      if (!submitted) return printDeclined(ctx);
       let job: JobRecord;
       if (submitted.kind === "awaiting_approval") {
         const waited = await awaitApproval(ctx, engine, submitted.request, ctx.options.wait === true);
@@ -238,26 +218,15 @@ export const operationCommands: CliCommand[] = [
         const doc = await runDocument(engine, job);
         ctx.print(
           { ...doc, queuePosition: position },
-          `Job ${job.id} queued (position ${position}); run \`bulkusers worker\` to process it.`,
+          `Job ${job.id} queued (position ${position}); run \`${CLI} worker\` to process it.`,
         );
         return EXIT_OK;
       }
-      let stopping = false;
-      const stop = () => {
-        stopping = true;
-      };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-      try {
-        await runUntilFinished(engine, job.id, { owner: `cli:${process.pid}`, shouldStop: () => stopping });
-      } finally {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-      }
-      const finished = (await getJob(engine.db, job.id)) ?? job;
+      const finished = await runWithProgress(ctx, engine, job);
       const outputs = await writeJobOutputs(ctx, engine, finished);
       const doc = await runDocument(engine, finished);
       ctx.print(doc, () => runText(doc, outputs));
+      hintOnStderr(ctx, finished.id, outputs);
       return EXIT_OK;
     },
   },

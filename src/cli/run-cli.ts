@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { COMMANDS } from "./commands.ts";
 import {
+  CLI,
   type CliCommand,
   type CliIo,
   CliRefusal,
@@ -30,8 +31,8 @@ const GLOBAL_HELP = [
     "postgres://…, pglite:<dir> or pglite:memory (default: $DATABASE_URL, else pglite:./.data/bulkusers)",
   ],
   ["--json", "print exactly one JSON document on stdout (errors too)"],
-  ["--as <actor>", "who acts, for the audit log (default: cli:$USER)"],
-  ["-h, --help", "show help (also: bulkusers help [command])"],
+  ["--as <actor>", "who acts, for the audit log (default: cli:$USER, else the system user)"],
+  ["-h, --help", `show help (also: ${CLI} help [command])`],
 ] as const;
 
 export function usageText(commands: readonly CliCommand[] = COMMANDS): string {
@@ -46,7 +47,7 @@ export function usageText(commands: readonly CliCommand[] = COMMANDS): string {
       ? `  ${usage.padEnd(width)}  ${summary}`
       : `  ${usage}\n  ${"".padEnd(width)}  ${summary}`;
   const lines = [
-    "Usage: bulkusers <command> [options]",
+    `Usage: ${CLI} <command> [options]`,
     "",
     "Commands:",
     ...entries.map(line),
@@ -60,7 +61,7 @@ export function usageText(commands: readonly CliCommand[] = COMMANDS): string {
 }
 
 function commandUsage(command: CliCommand): string {
-  return `Usage: bulkusers ${command.usage}\n  ${command.summary}\n`;
+  return `Usage: ${CLI} ${command.usage}\n  ${command.summary}\n`;
 }
 
 /** Where the command words are in argv: the first positionals, skipping global options and their values. */
@@ -133,7 +134,7 @@ export async function runCli(
     }
     if (loose.json) {
       io.stdout(
-        `${JSON.stringify({ commands: wanted.map(({ name, usage, summary }) => ({ name, usage: `bulkusers ${usage}`, summary })) }, null, 2)}\n`,
+        `${JSON.stringify({ commands: wanted.map(({ name, usage, summary }) => ({ name, usage: `${CLI} ${usage}`, summary })) }, null, 2)}\n`,
       );
     } else {
       io.stdout(topic.length ? wanted.map(commandUsage).join("") : usageText(commands));
@@ -181,7 +182,7 @@ export async function runCli(
   if (values.help === true) {
     if (globals.json) {
       io.stdout(
-        `${JSON.stringify({ commands: [{ name: command.name, usage: `bulkusers ${command.usage}`, summary: command.summary }] }, null, 2)}\n`,
+        `${JSON.stringify({ commands: [{ name: command.name, usage: `${CLI} ${command.usage}`, summary: command.summary }] }, null, 2)}\n`,
       );
     } else {
       io.stdout(commandUsage(command));

@@ -2,7 +2,8 @@
 //   bulkusers deactivate-inactive --days N [--exclude-group G]… [--dry-run]
 //   bulkusers record-sign-ins <file.csv>
 //   bulkusers schedule add|list|pause|resume|delete|run-now …   (the policies the bot runs on a schedule)
-import { exclusionCounts, type ReportRow } from "../core/inactivity.ts";
+import { exclusionCounts } from "../core/inactivity.ts";
+import type { ReportRow } from "../core/inactivity-report.ts";
 import { parseSignInsCsv, recordSignIns } from "../directory/sign-ins.ts";
 import { deactivateInactive, type PolicyRunResult, runPolicy } from "../scheduler/policy.ts";
 import {
@@ -16,6 +17,7 @@ import {
   setScheduleEnabled,
 } from "../scheduler/schedules.ts";
 import {
+  CLI,
   type CliCommand,
   type CommandContext,
   EXIT_OK,
@@ -89,7 +91,7 @@ const deactivateInactiveCommand: CliCommand = {
       const lines = [
         dryRun
           ? `Dry run: ${result.summary.candidates} user(s) inactive for more than ${days} days would be deactivated; ${result.summary.excluded} excluded. Nothing was changed.`
-          : `Deactivated ${result.summary.deactivated} of ${result.summary.candidates} user(s) inactive for more than ${days} days; ${result.summary.excluded} excluded.${result.job ? ` Job ${result.job.id} (undo: bulkusers undo ${result.job.id}).` : ""}`,
+          : `Deactivated ${result.summary.deactivated} of ${result.summary.candidates} user(s) inactive for more than ${days} days; ${result.summary.excluded} excluded.${result.job ? ` Job ${result.job.id} (undo: \`${CLI} undo ${result.job.id}\`).` : ""}`,
         `Excluded: ${counts.admin} admin(s), ${counts["service-account"]} service account(s), ${counts["excluded-group"]} in excluded groups, ${counts.disabled + counts.deleted} already disabled or deleted.`,
       ];
       if (document.users.length) {
@@ -342,7 +344,7 @@ const scheduleRunNowCommand: CliCommand = {
         run.plan && run.decision !== "deactivate"
           ? `Plan ${run.plan.id} stored: nothing was deactivated (the bot's report offers it for approval).`
           : "",
-        run.job ? `Job ${run.job.id} (undo: bulkusers undo ${run.job.id}).` : "",
+        run.job ? `Job ${run.job.id} (undo: \`${CLI} undo ${run.job.id}\`).` : "",
         run.refusal ? `Could not plan: ${run.refusal.message}` : "",
       ]
         .filter(Boolean)

@@ -2,6 +2,7 @@
 import { DEFAULT_DEMO_SEED, DEFAULT_DEMO_USERS, MAX_DEMO_USERS } from "../directory/demo-organisation.ts";
 import { seedDemo } from "../directory/seed-demo.ts";
 import { type CliCommand, EXIT_OK, formatTable, integerOption, stringOption } from "./context.ts";
+import { startProgress } from "./progress.ts";
 
 export const seedCommands: CliCommand[] = [
   {
@@ -24,7 +25,21 @@ export const seedCommands: CliCommand[] = [
         ctx.usageError("cli.bad_option", `--domain must be a domain name like example.com, not '${domain}'`);
       }
       const handle = await ctx.db();
-      const result = await seedDemo(handle.db, { users, seed, domain, now: ctx.now(), actor: ctx.actor });
+      const progress = startProgress(ctx, "seed-demo", users, "users");
+      let result: Awaited<ReturnType<typeof seedDemo>>;
+      try {
+        result = await seedDemo(handle.db, {
+          users,
+          seed,
+          domain,
+          now: ctx.now(),
+          actor: ctx.actor,
+          onProgress: (inserted) => progress.update(inserted),
+        });
+        if (result.ok) progress.finish(result.summary.users);
+      } finally {
+        progress.stop();
+      }
       if (!result.ok) return ctx.refuse(result.refusal.code, result.refusal.message);
       const s = result.summary;
       ctx.print(s, () =>

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readCsv } from "./csv/index.ts";
 import {
-  buildReportRows,
   checkCap,
   DAY_MS,
   evaluateInactivity,
@@ -9,8 +8,8 @@ import {
   type InactivityPolicy,
   type InactivityUser,
   lastActivityOf,
-  reportCsv,
 } from "./inactivity.ts";
+import { buildReportRows, reportCsv } from "./inactivity-report.ts";
 
 const NOW = "2026-11-02T09:00:00.000Z";
 const daysAgo = (n: number, from = NOW) => new Date(Date.parse(from) - n * DAY_MS).toISOString();

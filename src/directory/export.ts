@@ -15,6 +15,8 @@ const PAGE = 5000;
 export interface SelectOptions {
   /** Stop after this many matches (e.g. the row limit of an operation): the caller learns there were more. */
   limit?: number;
+  /** Called after each page with the number of users read so far (the CLI's progress bar). */
+  onPage?: (scanned: number) => void;
 }
 
 /** Every user matching the filter, ordered by e-mail. */
@@ -27,6 +29,7 @@ export async function selectUsers(
   const matched: DirectoryUser[] = [];
   const nowIso = now.toISOString();
   let after = "";
+  let scanned = 0;
   for (;;) {
     const page = await queryRows<Parameters<typeof toDirectoryUser>[0]>(
       db,
@@ -41,6 +44,8 @@ export async function selectUsers(
         if (options.limit !== undefined && matched.length > options.limit) return matched;
       }
     }
+    scanned += page.length;
+    options.onPage?.(scanned);
     if (page.length < PAGE) return matched;
     after = page[page.length - 1]!.email;
   }

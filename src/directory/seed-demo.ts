@@ -43,7 +43,12 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-async function insertUsers(tx: Executor, users: readonly DemoUser[]): Promise<void> {
+async function insertUsers(
+  tx: Executor,
+  users: readonly DemoUser[],
+  onProgress?: (inserted: number) => void,
+): Promise<void> {
+  let inserted = 0;
   for (const chunk of chunks(users, USER_CHUNK)) {
     const payload = JSON.stringify(
       chunk.map(({ level: _level, ...u }) => ({
@@ -86,6 +91,8 @@ async function insertUsers(tx: Executor, users: readonly DemoUser[]): Promise<vo
         usage_location text, attributes jsonb, status text, account_type text,
         must_change_password boolean, last_login_at timestamptz, created_at timestamptz,
         updated_at timestamptz, disabled_at timestamptz)`);
+    inserted += chunk.length;
+    onProgress?.(inserted);
   }
 }
 
@@ -111,7 +118,13 @@ async function insertLinks(
 export type SeedResult = { ok: true; summary: SeedSummary } | { ok: false; refusal: Refusal };
 
 /** Seeds an empty directory; refuses (`seed.not_empty`) when users exist already. */
-export async function seedDemo(db: Database, options: DemoOptions & { actor?: string }): Promise<SeedResult> {
+export interface SeedOptions extends DemoOptions {
+  actor?: string;
+  /** Called after each chunk of users is written (the CLI's progress bar). */
+  onProgress?: (inserted: number) => void;
+}
+
+export async function seedDemo(db: Database, options: SeedOptions): Promise<SeedResult> {
   const org = generateDemoOrganisation(options);
   const seed = options.seed ?? DEFAULT_DEMO_SEED;
   const domain = (options.domain ?? DEFAULT_DEMO_DOMAIN).toLowerCase();
@@ -131,7 +144,7 @@ export async function seedDemo(db: Database, options: DemoOptions & { actor?: st
       };
     }
 
-    await insertUsers(tx, org.users);
+    await insertUsers(tx, org.users, options.onProgress);
 
     // Groups: reuse same-named ones (case-insensitive), create the rest.
     const groupPayload = JSON.stringify(

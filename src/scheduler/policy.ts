@@ -1,29 +1,17 @@
-// Policy runs: load what the pure rules need (inactive users, warnings, the active-user count), evaluate,
-// record warnings and DM the users, and deactivate through the normal pipeline: the users become a selection,
-// planned as a `disable` (source `schedule`, actor `schedule:<id>`), confirmed and run as an ordinary job, so
-// results, audit rows and undo work as for any operation. Nothing here knows about cron or Slack.
+// Policy runs: evaluate (policy-users.ts loads what the pure rules need), record warnings and DM the users,
+// and deactivate through the normal pipeline: the users become a selection, planned as a `disable` (source
+// `schedule`, actor `schedule:<id>`), confirmed and run as an ordinary job, so results, audit rows and undo
+// work as for any operation. Nothing here knows about cron or Slack.
 import { and, eq, inArray, sql } from "drizzle-orm";
-import {
-  buildReportRows,
-  evaluateInactivity,
-  type InactivityDecision,
-  type InactivityEvaluation,
-  type InactivityPolicy,
-  type InactivityUser,
-  type InactivityWarning,
-  type ReportRow,
-} from "../core/inactivity.ts";
+import type { InactivityDecision, InactivityEvaluation, InactivityPolicy } from "../core/inactivity.ts";
+import { buildReportRows, type ReportRow } from "../core/inactivity-report.ts";
 import type { DirectoryUser, Refusal } from "../core/types.ts";
-import { type Executor, queryRows } from "../directory/client.ts";
 import { auditLog, inactivityWarnings, type JobRecord, type ScheduleRecord } from "../directory/schema.ts";
-import { DIRECTORY_USER_COLUMNS, toDirectoryUser } from "../directory/view.ts";
 import { getJob, listJobItems } from "../jobs/job-store.ts";
 import type { Source } from "../jobs/plan-store.ts";
 import { confirm, type Engine, planSelection, runUntilFinished } from "../jobs/service.ts";
+import { evaluatePolicy, type PolicyUser } from "./policy-users.ts";
 import { policyOf, resolveGroups } from "./schedules.ts";
-
-/** A directory user with what the policy needs besides. */
-export type PolicyUser = DirectoryUser & InactivityUser;
 
 /**
  * Tells a user that their account will be deactivated (the Slack implementation DMs them). It may throw:
@@ -47,60 +35,6 @@ export interface WarnedUser {
 /** The actor of everything a schedule does by itself (audit `actor`, plan `actor`, job `approved_by`). */
 export function scheduleActor(scheduleId: string): string {
   return `schedule:${scheduleId}`;
-}
-
-interface PolicyUserRow extends Record<string, unknown> {
-  account_type: InactivityUser["accountType"];
-  reactivated_at: string | null;
-}
-
-/**
- * Every user inactive for more than `inactiveDays` (plus, for a schedule, every user it has warned), with
- * their account type and last re-enable: a fixed number of queries whatever the directory size.
- */
-export async function loadPolicyUsers(
-  db: Executor,
-  options: { inactiveDays: number; now: Date; scheduleId?: string },
-): Promise<{ users: PolicyUser[]; activeUserCount: number; warnings: InactivityWarning[] }> {
-  const cutoff = new Date(options.now.getTime() - options.inactiveDays * 86_400_000).toISOString();
-  const scheduleId = options.scheduleId ?? "";
-  const rows = await queryRows<Parameters<typeof toDirectoryUser>[0] & PolicyUserRow>(
-    db,
-    sql`with reactivated as (
-          select a.target as email, max(a.at) as at from audit_log a
-          where a.action in ('user.enable', 'user.restore') and a.target is not null
-          group by a.target
-        )
-        select ${DIRECTORY_USER_COLUMNS}, u.account_type, r.at::text as reactivated_at
-        from users u
-          left join users m on m.id = u.manager_id
-          left join reactivated r on r.email = u.email
-        where coalesce(u.last_login_at, u.created_at) < ${cutoff}::timestamptz
-           or u.id in (select w.user_id from inactivity_warnings w where w.schedule_id = ${scheduleId})
-        order by u.email`,
-  );
-  const users = rows.map((row) => ({
-    ...toDirectoryUser(row),
-    accountType: row.account_type,
-    reactivatedAt: row.reactivated_at === null ? null : new Date(row.reactivated_at).toISOString(),
-  }));
-  const [count] = await queryRows<{ n: number }>(
-    db,
-    sql`select count(*)::int as n from users where status = 'active'`,
-  );
-  const warnings = options.scheduleId
-    ? (
-        await db
-          .select()
-          .from(inactivityWarnings)
-          .where(eq(inactivityWarnings.scheduleId, options.scheduleId))
-      ).map((w) => ({
-        userId: w.userId,
-        warnedAt: new Date(w.warnedAt).toISOString(),
-        deactivateAfter: new Date(w.deactivateAfter).toISOString(),
-      }))
-    : [];
-  return { users, activeUserCount: Number(count?.n ?? 0), warnings };
 }
 
 export interface StoredPlanRef {
@@ -219,18 +153,7 @@ export async function runPolicy(
   const dryRun = options.dryRun ?? false;
   const actor = options.actor ?? scheduleActor(schedule.id);
   const policy = policyOf(schedule);
-  const data = await loadPolicyUsers(engine.db, {
-    inactiveDays: policy.inactiveDays,
-    now,
-    scheduleId: schedule.id,
-  });
-  const evaluation = evaluateInactivity({
-    users: data.users,
-    policy,
-    warnings: data.warnings,
-    now: nowIso,
-    activeUserCount: data.activeUserCount,
-  });
+  const evaluation = await evaluatePolicy(engine.db, policy, { now, scheduleId: schedule.id });
 
   // Warnings: the bookkeeping first (one transaction), the DMs after it (never Slack inside a transaction).
   // Without any notifier (Slack off) nobody is warned, so the lead time never starts: no one is deactivated
@@ -430,13 +353,7 @@ export async function deactivateInactive(
     capCount: null,
     capPercent: null,
   };
-  const data = await loadPolicyUsers(engine.db, { inactiveDays: options.days, now });
-  const evaluation = evaluateInactivity({
-    users: data.users,
-    policy,
-    now: now.toISOString(),
-    activeUserCount: data.activeUserCount,
-  });
+  const evaluation = await evaluatePolicy(engine.db, policy, { now });
   let result: DeactivationResult = { plan: null, job: null, refusal: null, outcomes: null };
   if (!options.dryRun && evaluation.toDeactivate.length > 0) {
     result = await planDeactivation(engine, {

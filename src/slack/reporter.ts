@@ -13,24 +13,21 @@
 //   home to a DM with the approver, and everything goes on there.
 // - onProgress/onFinished never wait for Slack: work is queued per job, one Slack call after another, so the
 //   number of Slack calls per job is a constant plus one edit per throttle interval, whatever its size.
+//
+// This module owns the per-job queues and timers; the parts live in slack/report/: context.ts (the shared
+// context and the per-job record), progress.ts (the throttled progress message), delivery.ts (thread posts,
+// uploads, the DM fallback), final.ts (the final report's steps) and retry.ts (backoff and the sweep).
 import type { WebClient } from "@slack/web-api";
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import { isOperation, type Operation } from "../core/types.ts";
-import { type JobRecord, jobs } from "../directory/schema.ts";
-import { getJob, isFinished, queuePosition } from "../jobs/job-store.ts";
-import { credentialsCsv, forgetCredentials, readCredentials, resultsCsv } from "../jobs/results.ts";
+import type { JobRecord } from "../directory/schema.ts";
 import type { Engine } from "../jobs/service.ts";
 import type { JobReporter } from "../jobs/worker.ts";
 import type { Logger } from "../logger.ts";
-import { slackUserOf } from "./auth.ts";
-import {
-  buildFinishedMessage,
-  buildPasswordsDmMessage,
-  buildProgressMessage,
-  buildQueuedMessage,
-  type SlackMessage,
-} from "./blocks/index.ts";
-import { isChannelUnreachable, openDm, slackErrorCode, uploadCsv } from "./files.ts";
+import { describe, type JobState, newJobState, type ReporterContext } from "./report/context.ts";
+import { deliverFinalReport } from "./report/final.ts";
+import { showProgress, waitThrottle } from "./report/progress.ts";
+import { pendingReportJobIds, retryDelay } from "./report/retry.ts";
+
+export type { ReportState } from "./report/context.ts";
 
 export interface SlackReporterOptions {
   client: WebClient;
@@ -69,70 +66,29 @@ export interface SlackReporter extends JobReporter {
   stop(): Promise<void>;
 }
 
-/** jobs.report: the steps of the final report already done. */
-export interface ReportState {
-  /** The progress message shows the final state (or there was none to edit). */
-  progress?: boolean;
-  /** ts of the summary message. */
-  summary?: string;
-  /** File ids of the uploads ("done" when Slack gave none back). */
-  results?: string;
-  errors?: string;
-  /** ts of the DM that introduces the credentials CSV. */
-  passwordsNote?: string;
-  credentials?: "sent" | "none" | "no_slack_approver";
-  /** The channel the job moved away from (the bot could not post there). */
-  relocatedFrom?: string;
-  attempts?: number;
-  lastError?: string;
-}
-
-interface JobState {
-  chain: Promise<void>;
-  /** Latest progress not shown yet (coalesced). */
-  latest: JobRecord | null;
-  /** A progress flush is queued. */
-  scheduled: boolean;
-  /** When the progress message was last posted or edited (reporter clock, ms). */
-  lastEditAt: number | null;
-  /** onFinished was called: progress edits stop, the final report owns the message. */
-  finishing: boolean;
-}
-
-const FINISHED_STATUSES = ["succeeded", "completed_with_errors", "failed"] as const;
-
-function asOperation(value: string): Operation {
-  return isOperation(value) ? value : "update";
-}
-
-function describe(error: unknown): string {
-  const code = slackErrorCode(error);
-  if (code) return code;
-  return error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300);
-}
-
-function iso(value: string | null | undefined, fallback: string): string {
-  if (!value) return fallback;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? fallback : new Date(t).toISOString();
-}
-
 export function createSlackReporter(options: SlackReporterOptions): SlackReporter {
-  const { client, engine, logger } = options;
-  const db = engine.db;
-  const throttleMs = options.throttleMs ?? 2000;
+  const { engine, logger } = options;
   const clock = options.clock ?? engine.clock;
-  const sleep =
-    options.sleep ??
-    ((ms: number) =>
-      new Promise<void>((resolve) => {
-        setTimeout(resolve, ms).unref?.();
-      }));
+  const ctx: ReporterContext = {
+    client: options.client,
+    engine,
+    db: engine.db,
+    logger,
+    clock,
+    now: () => clock().getTime(),
+    throttleMs: options.throttleMs ?? 2000,
+    sleep:
+      options.sleep ??
+      ((ms: number) =>
+        new Promise<void>((resolve) => {
+          setTimeout(resolve, ms).unref?.();
+        })),
+    command: options.command ?? "/bulkusers",
+  };
   const retryBaseMs = options.retryBaseMs ?? 5000;
   const retryMaxMs = options.retryMaxMs ?? 300_000;
   const sweepMs = options.sweepMs ?? 60_000;
   const sweepGraceMs = options.sweepGraceMs ?? 60_000;
-  const command = options.command ?? "/bulkusers";
 
   const states = new Map<string, JobState>();
   const retryTimers = new Map<string, NodeJS.Timeout>();
@@ -140,12 +96,10 @@ export function createSlackReporter(options: SlackReporterOptions): SlackReporte
   let sweepTimer: NodeJS.Timeout | undefined;
   let stopping = false;
 
-  const now = () => clock().getTime();
-
   function state(jobId: string): JobState {
     let st = states.get(jobId);
     if (!st) {
-      st = { chain: Promise.resolve(), latest: null, scheduled: false, lastEditAt: null, finishing: false };
+      st = newJobState();
       states.set(jobId, st);
     }
     return st;
@@ -163,269 +117,21 @@ export function createSlackReporter(options: SlackReporterOptions): SlackReporte
     return run;
   }
 
-  async function waitThrottle(st: JobState): Promise<void> {
-    if (st.lastEditAt === null) return;
-    const elapsed = now() - st.lastEditAt;
-    // A clock that does not move (tests) still waits a full interval: edits are bounded by the waits.
-    const wait = elapsed > 0 ? throttleMs - elapsed : throttleMs;
-    if (wait > 0) await sleep(wait);
-  }
-
-  async function progressMessage(job: JobRecord): Promise<SlackMessage> {
-    const operation = asOperation(job.operation);
-    const nowIso = clock().toISOString();
-    const counts = { succeeded: job.succeeded, failed: job.failed, skipped: job.skipped };
-    if (job.status === "queued") {
-      return buildQueuedMessage({
-        jobId: job.id,
-        operation,
-        position: (await queuePosition(db, job)) ?? 1,
-        total: job.total,
-      });
-    }
-    const startedAt = iso(job.startedAt, iso(job.queuedAt, nowIso));
-    const final = isFinished(job) ? (job.status as (typeof FINISHED_STATUSES)[number]) : undefined;
-    return buildProgressMessage({
-      jobId: job.id,
-      operation,
-      total: job.total,
-      processed: final ? Math.max(job.processed, job.succeeded + job.failed + job.skipped) : job.processed,
-      counts,
-      startedAt,
-      now: final ? iso(job.finishedAt, nowIso) : nowIso,
-      ...(final ? { final } : {}),
-    });
-  }
-
-  async function patchReport(jobId: string, patch: ReportState): Promise<void> {
-    await db
-      .update(jobs)
-      .set({ report: sql`${jobs.report} || ${JSON.stringify(patch)}::jsonb` })
-      .where(eq(jobs.id, jobId));
-  }
-
-  /** The bot cannot post in the job's channel: its Slack home becomes a DM with the approver. */
-  async function relocate(job: JobRecord, cause: unknown): Promise<void> {
-    const approver = slackUserOf(job.approvedBy);
-    if (!approver || job.slackChannel?.startsWith("D")) throw cause;
-    const dm = await openDm(client, approver);
-    logger?.warn(
-      { jobId: job.id, channel: job.slackChannel, error: describe(cause), dm },
-      "cannot post in the job's channel; reporting to the approver by DM instead",
-    );
-    const from = job.slackChannel ?? "";
-    await db
-      .update(jobs)
-      .set({ slackChannel: dm, slackThreadTs: null, slackProgressTs: null })
-      .where(eq(jobs.id, job.id));
-    await patchReport(job.id, { relocatedFrom: from });
-    job.slackChannel = dm;
-    job.slackThreadTs = null;
-    job.slackProgressTs = null;
-  }
-
-  /** Posts in the job's thread (the first post without a thread starts it). Falls back to the approver's DM. */
-  async function post(job: JobRecord, message: SlackMessage): Promise<{ channel: string; ts: string }> {
-    for (let attempt = 0; ; attempt++) {
-      const channel = job.slackChannel;
-      if (!channel) throw new Error(`job ${job.id} has no Slack channel`);
-      try {
-        const res = await client.chat.postMessage({
-          channel,
-          text: message.text,
-          blocks: message.blocks,
-          unfurl_links: false,
-          unfurl_media: false,
-          ...(job.slackThreadTs ? { thread_ts: job.slackThreadTs } : {}),
-        });
-        const ts = res.ts;
-        if (!ts) throw new Error("chat.postMessage returned no ts");
-        if (!job.slackThreadTs) {
-          await db
-            .update(jobs)
-            .set({ slackThreadTs: ts })
-            .where(and(eq(jobs.id, job.id), isNull(jobs.slackThreadTs)));
-          job.slackThreadTs = ts;
-        }
-        return { channel, ts };
-      } catch (error) {
-        if (attempt > 0 || !isChannelUnreachable(error)) throw error;
-        await relocate(job, error);
-      }
-    }
-  }
-
-  async function upload(job: JobRecord, filename: string, bytes: Uint8Array): Promise<string> {
-    for (let attempt = 0; ; attempt++) {
-      const channel = job.slackChannel;
-      if (!channel) throw new Error(`job ${job.id} has no Slack channel`);
-      try {
-        const id = await uploadCsv(client, { channel, threadTs: job.slackThreadTs, filename, bytes });
-        return id ?? "done";
-      } catch (error) {
-        if (attempt > 0 || !isChannelUnreachable(error)) throw error;
-        await relocate(job, error);
-      }
-    }
-  }
-
-  /** Makes sure the job has its progress message, showing `job`'s state; edits it when it exists. */
-  async function showProgress(jobId: string, st: JobState, mode: "announce" | "progress"): Promise<void> {
-    const job = await getJob(db, jobId);
-    if (!job?.slackChannel) return;
-    if (mode === "announce" && (job.slackProgressTs || isFinished(job) || st.finishing)) return;
-    if (mode === "progress" && (isFinished(job) || st.finishing)) return;
-    const message = await progressMessage(job);
-    if (job.slackProgressTs) {
-      try {
-        await client.chat.update({
-          channel: job.slackChannel,
-          ts: job.slackProgressTs,
-          text: message.text,
-          blocks: message.blocks,
-        });
-      } catch (error) {
-        const code = slackErrorCode(error);
-        if (code === "message_not_found" || code === "cant_update_message") {
-          // Someone deleted it: the next update posts a fresh one.
-          await db.update(jobs).set({ slackProgressTs: null }).where(eq(jobs.id, jobId));
-        } else if (isChannelUnreachable(error)) {
-          await relocate(job, error);
-        }
-        throw error;
-      } finally {
-        st.lastEditAt = now();
-      }
-      return;
-    }
-    const posted = await post(job, message);
-    st.lastEditAt = now();
-    const won = await db
-      .update(jobs)
-      .set({ slackProgressTs: posted.ts })
-      .where(and(eq(jobs.id, jobId), isNull(jobs.slackProgressTs)))
-      .returning({ id: jobs.id });
-    if (won.length === 0) {
-      // Another instance posted it first: keep one progress message.
-      await client.chat.delete({ channel: posted.channel, ts: posted.ts }).catch(() => undefined);
-    }
-  }
-
   async function finalReport(jobId: string): Promise<void> {
-    const job = await getJob(db, jobId);
-    if (!job?.slackChannel || job.reportedAt || !isFinished(job)) return;
-    const st = state(jobId);
-    const report: ReportState = { ...(job.report as ReportState) };
-    const mark = async (patch: ReportState) => {
-      Object.assign(report, patch);
-      await patchReport(jobId, patch);
-    };
-    const operation = asOperation(job.operation);
-    const nowIso = clock().toISOString();
-    try {
-      if (!report.progress) {
-        if (job.slackProgressTs) {
-          await waitThrottle(st);
-          const message = await progressMessage(job);
-          try {
-            await client.chat.update({
-              channel: job.slackChannel,
-              ts: job.slackProgressTs,
-              text: message.text,
-              blocks: message.blocks,
-            });
-          } catch (error) {
-            const code = slackErrorCode(error);
-            // A deleted progress message or an unreachable channel: the summary below still says it all.
-            if (
-              code !== "message_not_found" &&
-              code !== "cant_update_message" &&
-              !isChannelUnreachable(error)
-            )
-              throw error;
-            logger?.warn({ jobId, error: code }, "final progress edit skipped");
-          } finally {
-            st.lastEditAt = now();
-          }
-        }
-        await mark({ progress: true });
-      }
-
-      const approver = slackUserOf(job.approvedBy);
-      let credentials = report.credentials ? [] : await readCredentials(db, engine.sealer, jobId);
-      const passwordsSentTo =
-        approver && (report.credentials === "sent" || credentials.length > 0) ? approver : undefined;
-
-      if (!report.summary) {
-        const message = buildFinishedMessage({
-          jobId,
-          operation,
-          total: job.total,
-          counts: { succeeded: job.succeeded, failed: job.failed, skipped: job.skipped },
-          startedAt: iso(job.startedAt, iso(job.queuedAt, nowIso)),
-          finishedAt: iso(job.finishedAt, nowIso),
-          ...(job.status === "failed" ? { error: job.error ?? "the job failed" } : {}),
-          ...(passwordsSentTo ? { passwordsSentTo } : {}),
-          undoable: job.succeeded > 0 && operation !== "reset-password",
-          command,
-        });
-        const posted = await post(job, message);
-        await mark({ summary: posted.ts });
-      }
-      if (!report.results) {
-        const bytes = await resultsCsv(db, job);
-        await mark({ results: await upload(job, `results-${jobId}.csv`, bytes) });
-      }
-      if (job.failed > 0 && !report.errors) {
-        const bytes = await resultsCsv(db, job, { onlyFailed: true });
-        await mark({ errors: await upload(job, `errors-${jobId}.csv`, bytes) });
-      }
-      if (!report.credentials) {
-        if (credentials.length === 0) credentials = await readCredentials(db, engine.sealer, jobId);
-        if (credentials.length === 0) {
-          await mark({ credentials: "none" });
-        } else if (!approver) {
-          // Never to a channel: without a Slack approver they stay sealed for `bulkusers job` to hand over.
-          logger?.error({ jobId }, "temporary passwords not delivered: the approver is not a Slack user");
-          await mark({ credentials: "no_slack_approver" });
-        } else {
-          const dm = await openDm(client, approver);
-          if (!report.passwordsNote) {
-            const note = buildPasswordsDmMessage({ jobId, operation, count: credentials.length });
-            const res = await client.chat.postMessage({ channel: dm, text: note.text, blocks: note.blocks });
-            await mark({ passwordsNote: res.ts ?? "done" });
-          }
-          await uploadCsv(client, {
-            channel: dm,
-            filename: `credentials-${jobId}.csv`,
-            title: `Temporary passwords (job ${jobId})`,
-            bytes: credentialsCsv(credentials),
-          });
-          await forgetCredentials(db, jobId);
-          await mark({ credentials: "sent" });
-        }
-      }
-      await db.update(jobs).set({ reportedAt: clock().toISOString() }).where(eq(jobs.id, jobId));
-      states.delete(jobId);
-      logger?.info({ jobId }, "final report delivered to Slack");
-    } catch (error) {
-      const attempts = (report.attempts ?? 0) + 1;
-      logger?.warn(
-        { jobId, attempts, error: describe(error) },
-        "final report to Slack failed; it will be retried",
-      );
-      await patchReport(jobId, { attempts, lastError: describe(error) }).catch(() => undefined);
-      scheduleRetry(jobId, attempts);
-    }
+    const outcome = await deliverFinalReport(ctx, jobId, state(jobId));
+    if (outcome === "delivered") states.delete(jobId);
+    else if (outcome !== "not-due") scheduleRetry(jobId, outcome.failedAttempts);
   }
 
   function scheduleRetry(jobId: string, attempts: number): void {
     if (stopping || retryTimers.has(jobId)) return;
-    const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(20, attempts - 1));
-    const timer = setTimeout(() => {
-      retryTimers.delete(jobId);
-      if (!stopping) void enqueue(jobId, () => finalReport(jobId));
-    }, delay);
+    const timer = setTimeout(
+      () => {
+        retryTimers.delete(jobId);
+        if (!stopping) void enqueue(jobId, () => finalReport(jobId));
+      },
+      retryDelay(attempts, retryBaseMs, retryMaxMs),
+    );
     timer.unref?.();
     retryTimers.set(jobId, timer);
   }
@@ -440,7 +146,7 @@ export function createSlackReporter(options: SlackReporterOptions): SlackReporte
       st.scheduled = true;
       void enqueue(job.id, async () => {
         try {
-          await waitThrottle(st);
+          await waitThrottle(ctx, st);
         } finally {
           st.scheduled = false;
         }
@@ -448,7 +154,7 @@ export function createSlackReporter(options: SlackReporterOptions): SlackReporte
         st.latest = null;
         if (!latest || st.finishing) return;
         try {
-          await showProgress(job.id, st, "progress");
+          await showProgress(ctx, job.id, st, "progress");
         } catch (error) {
           // A lost edit is fine: the next one (or the final one) carries a newer state.
           logger?.warn({ jobId: job.id, error: describe(error) }, "progress edit failed");
@@ -469,7 +175,7 @@ export function createSlackReporter(options: SlackReporterOptions): SlackReporte
       const st = state(job.id);
       return enqueue(job.id, async () => {
         try {
-          await showProgress(job.id, st, "announce");
+          await showProgress(ctx, job.id, st, "announce");
         } catch (error) {
           logger?.warn(
             { jobId: job.id, error: describe(error) },
@@ -480,22 +186,9 @@ export function createSlackReporter(options: SlackReporterOptions): SlackReporte
     },
 
     async retryPendingReports(opts = {}) {
-      const graceMs = opts.graceMs ?? sweepGraceMs;
-      const cutoff = new Date(now() - graceMs).toISOString();
-      const pending = await db
-        .select({ id: jobs.id })
-        .from(jobs)
-        .where(
-          and(
-            inArray(jobs.status, [...FINISHED_STATUSES]),
-            isNull(jobs.reportedAt),
-            sql`${jobs.slackChannel} is not null`,
-            sql`coalesce(${jobs.finishedAt}, ${jobs.queuedAt}) <= ${cutoff}::timestamptz`,
-          ),
-        )
-        .limit(100);
+      const pending = await pendingReportJobIds(ctx, opts.graceMs ?? sweepGraceMs);
       let queued = 0;
-      for (const { id } of pending) {
+      for (const id of pending) {
         if (retryTimers.has(id) || states.get(id)?.finishing) continue;
         state(id).finishing = true;
         void enqueue(id, () => finalReport(id));

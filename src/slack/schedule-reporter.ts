@@ -1,5 +1,6 @@
 import type { WebClient } from "@slack/web-api";
-import { exclusionCounts, reportCsv } from "../core/inactivity.ts";
+import { exclusionCounts } from "../core/inactivity.ts";
+import { reportCsv } from "../core/inactivity-report.ts";
 import type { Logger } from "../logger.ts";
 import type { PolicyRunResult } from "../scheduler/policy.ts";
 import type { ScheduleReporter } from "../scheduler/scheduler.ts";

@@ -1,5 +1,5 @@
 // add-to-group: the Group column names one or more groups separated by `;` (case-insensitive). Each must
-// exist ("create it with `bulkusers group add X`"). Already a member of all → skip. Applies to active and
+// exist ("create it with `npx bulkusers group add X`"). Already a member of all → skip. Applies to active and
 // disabled users; deleted → error.
 
 import { GROUP_TEMPLATE } from "./lists.ts";

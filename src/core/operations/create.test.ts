@@ -163,7 +163,7 @@ describe("create", () => {
     expect(row(1).changes).toContainEqual({ field: "licenses", from: null, to: "M365_E3; VISIO" });
     expect(row(1).changes).toContainEqual({ field: "groups", from: null, to: "Sales; All Staff" });
     expect(row(2).reason).toBe("License 'M365_E9' does not exist (known: M365_E3, VISIO)");
-    expect(row(3).reason).toBe("Group 'Nope' does not exist; create it with `bulkusers group add Nope`");
+    expect(row(3).reason).toBe("Group 'Nope' does not exist; create it with `npx bulkusers group add Nope`");
   });
 
   it("treats the clear token as blank and validates UsageLocation", () => {

@@ -75,7 +75,7 @@ export const createOperation: OperationDefinition = {
       "jdoe",
       "",
       "M365_E3",
-      "Sales; All Staff",
+      "dept-sales; all-staff",
     ],
     [
       "john.smith@example.com",
@@ -102,7 +102,7 @@ export const createOperation: OperationDefinition = {
       "jsmith",
       "",
       "M365_E3",
-      "Sales",
+      "dept-sales",
     ],
   ],
   rowSchema: rowSchemaFor(REQUIRED, USED),

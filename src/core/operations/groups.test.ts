@@ -34,7 +34,7 @@ describe("add-to-group", () => {
       groups: { add: ["Engineering"] },
     });
     expect(row(2).reason).toBe(
-      "Group 'Sales Team' does not exist; create it with `bulkusers group add \"Sales Team\"`",
+      "Group 'Sales Team' does not exist; create it with `npx bulkusers group add \"Sales Team\"`",
     );
     expect(row(3).outcome).toBe("error");
     expect(row(4).reason).toBe("User not found");

@@ -78,7 +78,7 @@ describe("operation registry", () => {
               status,
               deletedAt: status === "deleted" ? "2025-05-30T00:00:00Z" : null,
               licenses: op === "remove-license" ? ["M365_E3"] : [],
-              groups: op === "remove-from-group" ? ["Sales"] : [],
+              groups: op === "remove-from-group" ? ["dept-sales"] : [],
             }),
           );
     const dir = directoryOf({
@@ -87,7 +87,8 @@ describe("operation registry", () => {
         { sku: "M365_E3", totalSeats: 10, assignedSeats: 0 },
         { sku: "M365_E5", totalSeats: 10, assignedSeats: 0 },
       ],
-      groups: ["Sales", "All Staff"],
+      // The demo organisation's groups (seed-demo): the templates work on it as they are.
+      groups: ["dept-sales", "all-staff"],
     });
     const table = tableOf(
       [...def.templateColumns],

@@ -75,11 +75,11 @@ export function hasGroup(userGroups: readonly string[], name: string): boolean {
   return userGroups.some((g) => g.toLowerCase() === k);
 }
 
-/** add-to-group and remove-from-group take the same file. */
+/** add-to-group and remove-from-group take the same file (its groups exist in the demo organisation). */
 export const GROUP_TEMPLATE = {
   columns: ["UserPrincipalName", "Group"],
   example: [
-    ["jane.doe@example.com", "Sales"],
-    ["john.smith@example.com", "Sales; All Staff"],
+    ["jane.doe@example.com", "dept-sales"],
+    ["john.smith@example.com", "dept-sales; all-staff"],
   ],
 };

@@ -25,7 +25,7 @@ export class LicenseCatalog {
   knownSkus(max = 8): string {
     const skus = [...this.bySku.values()].map((l) => l.sku);
     if (skus.length === 0)
-      return "no licenses are defined; add one with `bulkusers license add <sku> --seats N`";
+      return "no licenses are defined; add one with `npx bulkusers license add <sku> --seats N`";
     const shown = skus.slice(0, max).join(", ");
     return `known: ${shown}${skus.length > max ? ", …" : ""}`;
   }
@@ -41,5 +41,5 @@ export function resolveGroup(directory: DirectoryView, token: string): Directory
 
 export function unknownGroupMessage(name: string): string {
   const arg = /[\s"'`$\\]/.test(name) ? `"${name.replace(/["\\$`]/g, "\\$&")}"` : name;
-  return `Group '${name}' does not exist; create it with \`bulkusers group add ${arg}\``;
+  return `Group '${name}' does not exist; create it with \`npx bulkusers group add ${arg}\``;
 }

@@ -2,7 +2,9 @@
 // with their last sign-in, and the buttons: "Deactivate these N" (report mode, dry runs), "Approve" (over the
 // cap) — both open the normal preview of a fresh plan — and "Reactivate" per deactivated user. The full list
 // goes to the thread as a CSV (uploaded by the listener, not built here). Pure: no I/O, no clock.
+
 import type { Button, KnownBlock } from "@slack/types";
+import type { ReportAction } from "../../core/inactivity-report.ts";
 import {
   context,
   escapeAndTruncate,
@@ -32,15 +34,8 @@ export const INACTIVITY_ACTIONS_BLOCK_ID = "inactivity_actions";
 /** Users listed in the message; the CSV in the thread has them all. */
 export const REPORT_USERS_SHOWN = 10;
 
-export type ReportUserAction =
-  | "deactivated"
-  | "failed"
-  | "would-deactivate"
-  | "needs-approval"
-  | "warned"
-  | "would-warn"
-  | "waiting"
-  | "excluded";
+/** The report's actions are the policy run's (core/inactivity-report.ts). */
+export type ReportUserAction = ReportAction;
 
 export interface InactivityReportUser {
   email: string;

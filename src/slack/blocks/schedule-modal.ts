@@ -115,39 +115,41 @@ function groupsBlock(input: ScheduleModalInput, selected: readonly ScheduleGroup
     2000,
   );
   const initial = selected.slice(0, 100).map((g) => option(g.name, g.id));
-  if (input.manyGroups || input.groups.length > STATIC_GROUPS_MAX) {
-    return {
-      type: "input",
-      block_id: SCHEDULE_BLOCKS.excludeGroups,
-      optional: true,
-      label,
-      hint,
-      element: {
-        type: "multi_external_select",
-        action_id: SCHEDULE_GROUPS_ACTION_ID,
-        min_query_length: 1,
-        placeholder: plainText("Type to search groups", 150),
-        ...(initial.length ? { initial_options: initial } : {}),
-      },
-    };
-  }
-  const options = input.groups.map((g) => option(g.name, g.id));
-  // Selected groups always appear among the options (Slack rejects initial options that are not).
-  for (const g of initial) if (!options.some((o) => o.value === g.value)) options.push(g);
+  const initialOptions = initial.length ? { initial_options: initial } : {};
   return {
     type: "input",
     block_id: SCHEDULE_BLOCKS.excludeGroups,
     optional: true,
     label,
     hint,
-    element: {
-      type: "multi_static_select",
-      action_id: SCHEDULE_GROUPS_ACTION_ID,
-      placeholder: plainText("Choose groups", 150),
-      options: options.slice(0, STATIC_GROUPS_MAX),
-      ...(initial.length ? { initial_options: initial } : {}),
-    },
+    element:
+      input.manyGroups || input.groups.length > STATIC_GROUPS_MAX
+        ? {
+            // Too many groups for a static list: Slack asks the options loader as the user types.
+            type: "multi_external_select",
+            action_id: SCHEDULE_GROUPS_ACTION_ID,
+            min_query_length: 1,
+            placeholder: plainText("Type to search groups", 150),
+            ...initialOptions,
+          }
+        : {
+            type: "multi_static_select",
+            action_id: SCHEDULE_GROUPS_ACTION_ID,
+            placeholder: plainText("Choose groups", 150),
+            options: staticGroupOptions(input.groups, initial),
+            ...initialOptions,
+          },
   };
+}
+
+/** The groups as static options; selected groups always among them (Slack rejects initial options that are not). */
+function staticGroupOptions(
+  groups: ScheduleModalInput["groups"],
+  initial: ReturnType<typeof option>[],
+): ReturnType<typeof option>[] {
+  const options = groups.map((g) => option(g.name, g.id));
+  for (const g of initial) if (!options.some((o) => o.value === g.value)) options.push(g);
+  return options.slice(0, STATIC_GROUPS_MAX);
 }
 
 export function buildScheduleModal(input: ScheduleModalInput): ModalView {

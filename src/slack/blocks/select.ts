@@ -1,7 +1,7 @@
 // `/bulkusers select <filter>`: the users a filter matches, then the action to apply to them and its value.
 // Submitting plans the selection exactly like an uploaded file, and the preview follows.
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
-import { isOperation, type Operation } from "../../core/types.ts";
+import { isOperation, OPERATIONS, type Operation } from "../../core/types.ts";
 import {
   context,
   escapeAndTruncate,
@@ -24,18 +24,7 @@ import {
 } from "./ids.ts";
 
 /** Every operation except create (a selection is made of existing users). */
-export const SELECT_OPERATIONS: readonly Operation[] = [
-  "update",
-  "disable",
-  "enable",
-  "delete",
-  "restore",
-  "reset-password",
-  "assign-license",
-  "remove-license",
-  "add-to-group",
-  "remove-from-group",
-];
+export const SELECT_OPERATIONS: readonly Operation[] = OPERATIONS.filter((op) => op !== "create");
 
 /** What the value box means for each operation (none: no value). */
 export type SelectValueKind = "none" | "license" | "group" | "field";

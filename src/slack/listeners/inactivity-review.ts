@@ -3,10 +3,9 @@
 // submit (the preview listener) confirms it like any plan, and the job reports in the report's thread.
 import type { App, BlockAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import { evaluateInactivity } from "../../core/inactivity.ts";
 import { loadPlan, loadPlanRows } from "../../jobs/plan-store.ts";
 import { planSelection } from "../../jobs/service.ts";
-import { loadPolicyUsers } from "../../scheduler/policy.ts";
+import { evaluatePolicy } from "../../scheduler/policy-users.ts";
 import { getSchedule, policyOf } from "../../scheduler/schedules.ts";
 import { slackActor } from "../auth.ts";
 import {
@@ -57,18 +56,9 @@ async function reviewReport(
     const proposed = new Set(
       (await loadPlanRows(engine.db, planId, { outcome: "change" })).map((r) => r.key),
     );
-    const now = engine.clock();
-    const data = await loadPolicyUsers(engine.db, {
-      inactiveDays: schedule.inactiveDays,
-      now,
+    const evaluation = await evaluatePolicy(engine.db, policyOf(schedule), {
+      now: engine.clock(),
       scheduleId: schedule.id,
-    });
-    const evaluation = evaluateInactivity({
-      users: data.users,
-      policy: policyOf(schedule),
-      warnings: data.warnings,
-      now: now.toISOString(),
-      activeUserCount: data.activeUserCount,
     });
     // Still inactive and still eligible: anyone who signed in, was excluded or disabled since drops out.
     const users = evaluation.candidates.map((c) => c.user).filter((u) => proposed.has(u.email));

@@ -126,25 +126,38 @@ interface ButtonArgs {
   respond: RespondFn;
 }
 
+/**
+ * Acknowledges a list button and lets only admins on (others are refused, with the audit row): who clicked
+ * and the schedule the button names, or null when refused.
+ */
+async function adminClick(
+  deps: ScheduleListenerDeps,
+  args: ButtonArgs,
+  attempted: string,
+  action: string,
+): Promise<{ body: BlockAction; userId: string; id: string } | null> {
+  await args.ack();
+  const body = args.body as BlockAction;
+  const userId = body.user.id;
+  const id = buttonValue(args.action);
+  const allowed = await mustBeAdmin(
+    deps,
+    args.client,
+    userId,
+    attempted,
+    { action, scheduleId: id },
+    { respond: args.respond },
+  );
+  return allowed ? { body, userId, id } : null;
+}
+
 /** Pause, Resume, Delete, Edit, New and Run now on the schedules list. */
 export function registerScheduleListActions(app: App, deps: ScheduleListenerDeps): void {
   const toggle = (enabled: boolean) => async (args: ButtonArgs) => {
-    await args.ack();
-    const body = args.body as BlockAction;
-    const userId = body.user.id;
-    const id = buttonValue(args.action);
     const verb = enabled ? "resume" : "pause";
-    if (
-      !(await mustBeAdmin(
-        deps,
-        args.client,
-        userId,
-        `${verb} schedules`,
-        { action: `schedule_${verb}`, scheduleId: id },
-        { respond: args.respond },
-      ))
-    )
-      return;
+    const click = await adminClick(deps, args, `${verb} schedules`, `schedule_${verb}`);
+    if (!click) return;
+    const { userId, id } = click;
     const updated = await setScheduleEnabled(deps.engine.db, id, enabled, who(userId, deps.engine));
     await reloadScheduler(deps);
     await refreshList(
@@ -160,21 +173,11 @@ export function registerScheduleListActions(app: App, deps: ScheduleListenerDeps
   app.action(SCHEDULE_PAUSE_ACTION_ID, toggle(false));
   app.action(SCHEDULE_RESUME_ACTION_ID, toggle(true));
 
-  app.action(SCHEDULE_DELETE_ACTION_ID, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const userId = body.user.id;
-    const id = buttonValue(action);
-    if (
-      !(await mustBeAdmin(
-        deps,
-        client,
-        userId,
-        "delete schedules",
-        { action: "schedule_delete", scheduleId: id },
-        { respond },
-      ))
-    )
-      return;
+  app.action(SCHEDULE_DELETE_ACTION_ID, async (args) => {
+    const click = await adminClick(deps, args, "delete schedules", "schedule_delete");
+    if (!click) return;
+    const { userId, id } = click;
+    const { client, respond } = args;
     const deleted = await deleteSchedule(deps.engine.db, id, who(userId, deps.engine));
     await reloadScheduler(deps);
     await refreshList(
@@ -189,21 +192,9 @@ export function registerScheduleListActions(app: App, deps: ScheduleListenerDeps
   });
 
   const openModal = async (args: ButtonArgs) => {
-    await args.ack();
-    const body = args.body as BlockAction;
-    const userId = body.user.id;
-    const id = buttonValue(args.action);
-    if (
-      !(await mustBeAdmin(
-        deps,
-        args.client,
-        userId,
-        "edit schedules",
-        { action: "schedule_edit", scheduleId: id },
-        { respond: args.respond },
-      ))
-    )
-      return;
+    const click = await adminClick(deps, args, "edit schedules", "schedule_edit");
+    if (!click) return;
+    const { body, id } = click;
     const schedule = id && id !== "new" ? await getSchedule(deps.engine.db, id) : null;
     const home = messageHome(body);
     await args.client.views.open({
@@ -214,21 +205,11 @@ export function registerScheduleListActions(app: App, deps: ScheduleListenerDeps
   app.action(SCHEDULE_EDIT_ACTION_ID, openModal);
   app.action(SCHEDULE_CREATE_ACTION_ID, openModal);
 
-  app.action(SCHEDULE_RUN_NOW_ACTION_ID, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const userId = body.user.id;
-    const id = buttonValue(action);
-    if (
-      !(await mustBeAdmin(
-        deps,
-        client,
-        userId,
-        "run schedules",
-        { action: "schedule_run_now", scheduleId: id },
-        { respond },
-      ))
-    )
-      return;
+  app.action(SCHEDULE_RUN_NOW_ACTION_ID, async (args) => {
+    const click = await adminClick(deps, args, "run schedules", "schedule_run_now");
+    if (!click) return;
+    const { body, userId, id } = click;
+    const { client, respond } = args;
     const schedule = await getSchedule(deps.engine.db, id);
     if (!schedule) {
       await tell(deps, client, userId, buildNoticeMessage(":warning: That schedule no longer exists."), {
@@ -236,7 +217,7 @@ export function registerScheduleListActions(app: App, deps: ScheduleListenerDeps
       });
       return;
     }
-    const home = messageHome(body as BlockAction);
+    const home = messageHome(body);
     const channel = schedule.reportChannel ?? deps.config.slack.reportChannel ?? home.channel;
     try {
       const scheduler = schedulerOf(deps);
