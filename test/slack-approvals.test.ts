@@ -250,11 +250,11 @@ describeEachDatabase("slack two-person rule", (ctx) => {
     );
     expect(done.status).toBe(200);
     const said = await until(
-      () => fake.messagesIn(GENERAL, request.ts).find((m) => (m.text ?? "").includes("not leaving")),
+      () => fake.messagesIn(GENERAL, request.ts).find((m) => textOf(m.blocks).includes("not leaving")),
       30_000,
       "the rejection in the thread",
     );
-    expect(said.text).toContain(`<@${SECOND}> rejected this, <@${ADMIN}>`);
+    expect(textOf(said.blocks)).toContain(`<@${SECOND}> rejected this, <@${ADMIN}>`);
     await until(() => textOf(request.blocks).includes("Rejected by"), 30_000, "the decided request");
     expect(JSON.stringify(request.blocks)).not.toContain(APPROVAL_REJECT_ACTION_ID);
     const [after] = await ctx.handle.db.select().from(approvalRequests);

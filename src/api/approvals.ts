@@ -8,7 +8,7 @@
 //
 // Deciding needs the `approve` right; the token that requested (or planned) the change may not decide it (403
 // approval.own_request). Every step is audited by approvals.ts.
-import express, { type Request, type RequestHandler, type Response, Router } from "express";
+import express, { type Request, type RequestHandler, type Response, type Router } from "express";
 import type { ApiRight } from "../config.ts";
 import { type ApprovalRequest, getApproval, listApprovals } from "../jobs/approvals.ts";
 import { JobError } from "../jobs/job-store.ts";
@@ -60,14 +60,16 @@ function statusOf(code: string): number {
   return 409;
 }
 
-export function createApprovalRoutes(options: {
-  engine: Engine;
-  allow: (right: ApiRight | null) => RequestHandler;
-  jsonBytes: number;
-  worker?: { wake(): void };
-}): Router {
+export function registerApprovalRoutes(
+  router: Router,
+  options: {
+    engine: Engine;
+    allow: (right: ApiRight | null) => RequestHandler;
+    jsonBytes: number;
+    worker?: { wake(): void };
+  },
+): void {
   const { engine, allow } = options;
-  const router = Router();
   const json = express.json({ limit: options.jsonBytes, type: () => true });
 
   router.get(APPROVALS_PATH, allow("read"), async (req: Request, res: Response) => {
@@ -126,5 +128,4 @@ export function createApprovalRoutes(options: {
     );
   decideRoute("approve");
   decideRoute("reject");
-  return router;
 }

@@ -24,11 +24,11 @@ import { getJob, JobError, queuePosition } from "../jobs/job-store.ts";
 import { credentialsCsv, forgetCredentials, readCredentials, resultsCsv } from "../jobs/results.ts";
 import { type Engine, planFile, previewFile, submitPlan } from "../jobs/service.ts";
 import type { Logger } from "../logger.ts";
-import { approvalDocument, createApprovalRoutes } from "./approvals.ts";
+import { approvalDocument, registerApprovalRoutes } from "./approvals.ts";
 import { actorOf, createAuthenticator, requireRight, tokenOf } from "./auth.ts";
 import { ApiError, apiErrorHandler } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
-import { atParameter, createScheduledRoutes, scheduledAnswer } from "./scheduled.ts";
+import { atParameter, registerScheduledRoutes, scheduledAnswer } from "./scheduled.ts";
 import { readUpload } from "./upload.ts";
 
 export interface ApiLimits {
@@ -314,15 +314,14 @@ export function createApiRouter(options: ApiRouterOptions): Router {
     });
   }
 
-  router.use(createScheduledRoutes({ engine, allow }));
-  router.use(
-    createApprovalRoutes({
-      engine,
-      allow,
-      jsonBytes: limits.jsonBytes,
-      ...(options.worker ? { worker: options.worker } : {}),
-    }),
-  );
+  // On this router itself (not a sub-router), so the OpenAPI test sees every route.
+  registerScheduledRoutes(router, { engine, allow });
+  registerApprovalRoutes(router, {
+    engine,
+    allow,
+    jsonBytes: limits.jsonBytes,
+    ...(options.worker ? { worker: options.worker } : {}),
+  });
 
   router.get(`${BULK}/jobs/:id`, allow("read"), async (req: Request, res: Response) => {
     const job = await findJob(engine, req);

@@ -6,7 +6,7 @@
 //
 // A dated confirmation answers 202 {status: "scheduled", batches: [{batchId, runAt, rows, jobId}]}; rows due
 // now already have a job (jobId).
-import { type Request, type RequestHandler, type Response, Router } from "express";
+import type { Request, RequestHandler, Response, Router } from "express";
 import type { ApiRight } from "../config.ts";
 import { parseDateTime } from "../core/effective-dates.ts";
 import type { JobRecord } from "../directory/schema.ts";
@@ -45,12 +45,14 @@ export function scheduledAnswer(req: Request, batches: ScheduledBatch[], jobs: J
   };
 }
 
-export function createScheduledRoutes(options: {
-  engine: Engine;
-  allow: (right: ApiRight | null) => RequestHandler;
-}): Router {
+export function registerScheduledRoutes(
+  router: Router,
+  options: {
+    engine: Engine;
+    allow: (right: ApiRight | null) => RequestHandler;
+  },
+): void {
   const { engine, allow } = options;
-  const router = Router();
   router.get(SCHEDULED_PATH, allow("read"), async (_req: Request, res: Response) => {
     const list = await listScheduled(engine.db);
     res.json({
@@ -82,5 +84,4 @@ export function createScheduledRoutes(options: {
       throw error;
     }
   });
-  return router;
 }
