@@ -3,6 +3,8 @@
 // its own process (bench/scenario.ts) so its peak RSS is its own. Prints a table and one JSON line.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -67,6 +69,34 @@ const rows = results.map((r) => ({
   "peak RSS MB": `${r.peakRssMb}${r.database === "postgres" ? ` ${check(r.peakRssMb < 300)}` : ""}`,
 }));
 console.table(rows);
+
+// Idle server memory (bench/idle-memory.ts): the compiled server, one process, on each database.
+execFileSync(process.execPath, [join(here, "..", "scripts", "build.mjs")], { stdio: "inherit" });
+const idle = (url: string) =>
+  JSON.parse(
+    execFileSync(process.execPath, ["--import", "tsx", join(here, "idle-memory.ts"), url], {
+      encoding: "utf8",
+    })
+      .trim()
+      .split("\n")
+      .pop() ?? "{}",
+  ) as { database: string; idleRssMb: number };
+const idleDir = mkdtempSync(join(tmpdir(), "bulkusers-bench-idle-"));
+const idleResults = [idle(`pglite:${idleDir}`)];
+rmSync(idleDir, { recursive: true, force: true });
+if (pgUrl) idleResults.push(await withPostgres(pgUrl, idle));
+console.table(
+  idleResults.map((r) => ({
+    database: r.database,
+    "idle server RSS MB": `${r.idleRssMb}${r.database === "postgres" ? ` ${check(r.idleRssMb <= 150)}` : ""}`,
+  })),
+);
 console.log(
-  JSON.stringify({ bench: "bulkusers", users: Number(values.users), rows: Number(values.rows), results }),
+  JSON.stringify({
+    bench: "bulkusers",
+    users: Number(values.users),
+    rows: Number(values.rows),
+    results,
+    idle: idleResults,
+  }),
 );

@@ -19,12 +19,41 @@ const optionalText = z
   .optional()
   .transform((value) => (value?.trim() ? value.trim() : undefined));
 
-const integer = (fallback: number, min: number, max: number) =>
-  z
+/** A whole number within [min, max]; every refusal names the allowed range and the value given. */
+const integer = (fallback: number, min: number, max: number) => {
+  const range = `a whole number from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}`;
+  return z
     .string()
     .optional()
-    .transform((value) => (value?.trim() ? Number(value.trim()) : fallback))
-    .pipe(z.number({ error: "must be a whole number" }).int().min(min).max(max));
+    .transform((value, ctx) => {
+      const text = value?.trim();
+      if (!text) return fallback;
+      const number = Number(text);
+      if (!/^[+-]?\d+$/.test(text) || number < min || number > max) {
+        ctx.addIssue({ code: "custom", message: `must be ${range} (got '${text}')` });
+        return z.NEVER;
+      }
+      return number;
+    });
+};
+
+/**
+ * A Slack token of one kind: `xoxb-` (bot) or `xapp-` (app-level). A token of the other kind names the
+ * variable it belongs in; the value itself never appears in the message.
+ */
+const slackToken = (prefix: "xoxb-" | "xapp-") =>
+  optionalText.superRefine((value, ctx) => {
+    if (value === undefined || value.startsWith(prefix)) return;
+    const kind = prefix === "xoxb-" ? "a bot token (xoxb-…)" : "an app-level token (xapp-…)";
+    const hint = value.startsWith("xapp-")
+      ? ": this is an app-level token, it belongs in SLACK_APP_TOKEN"
+      : value.startsWith("xoxb-")
+        ? ": this is a bot token, it belongs in SLACK_BOT_TOKEN"
+        : value.startsWith("xoxp-")
+          ? ": this is a user token; use the app's Bot User OAuth Token"
+          : "";
+    ctx.addIssue({ code: "custom", message: `must be ${kind}${hint}` });
+  });
 
 export const API_RIGHTS = ["import", "update", "licenses", "disable", "read", "sign-ins", "approve"] as const;
 export type ApiRight = (typeof API_RIGHTS)[number];
@@ -103,9 +132,9 @@ const timeZone = z
   );
 
 const EnvSchema = z.object({
-  SLACK_BOT_TOKEN: optionalText,
+  SLACK_BOT_TOKEN: slackToken("xoxb-"),
   SLACK_SIGNING_SECRET: optionalText,
-  SLACK_APP_TOKEN: optionalText,
+  SLACK_APP_TOKEN: slackToken("xapp-"),
   SLACK_API_URL: optionalText.pipe(z.url().optional()),
   PORT: integer(3000, 0, 65535),
   BULKUSERS_ADMINS: list,
@@ -122,16 +151,29 @@ const EnvSchema = z.object({
   PASSWORD_MIN_LENGTH: integer(6, 1, 256),
   DATABASE_URL: databaseUrl,
   API_TOKENS: apiTokens,
+  SMTP_URL: optionalText.refine((value) => value === undefined || /^smtps?:\/\//.test(value), {
+    message: "must start with smtp:// or smtps:// (e.g. smtp://user:password@mail.example.com:587)",
+  }),
+  BULKUSERS_MAIL_FROM: optionalText,
+  BULKUSERS_PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  BULKUSERS_WELCOME_CREDENTIALS: z
+    .enum(["link", "password"], { error: "must be link (a one-time link, the default) or password" })
+    .optional()
+    .default("link"),
+  BULKUSERS_WELCOME_LINK_HOURS: integer(72, 1, 720),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .optional()
     .default("info"),
+  /** `pretty` (readable lines), `json` (one JSON object per line), or `auto`: pretty on a terminal. */
+  LOG_FORMAT: z.enum(["auto", "pretty", "json"]).optional().default("auto"),
 });
 
 export interface Config {
   port: number;
   databaseUrl: string;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  logFormat: z.infer<typeof EnvSchema>["LOG_FORMAT"];
   slack: {
     botToken?: string;
     signingSecret?: string;
@@ -154,6 +196,18 @@ export interface Config {
   approvals: { policy: ApprovalPolicy; approvers: string[] };
   /** The organisation's time zone: dates without an offset (dated operations) are read in it. */
   timeZone: string;
+  /** Welcome messages: undefined (off) unless SMTP_URL is set. */
+  mail?: MailConfig;
+}
+
+export interface MailConfig {
+  smtpUrl: string;
+  from: string;
+  /** Where this app is reached from outside: one-time links start with it. */
+  publicUrl?: string;
+  /** How the hire gets the temporary password: a one-time link (default) or in the e-mail itself. */
+  credentials: "link" | "password";
+  linkHours: number;
 }
 
 export class ConfigError extends Error {
@@ -171,6 +225,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  const mailProblems: string[] = [];
+  if (e.SMTP_URL && !e.BULKUSERS_MAIL_FROM) {
+    mailProblems.push("BULKUSERS_MAIL_FROM: required with SMTP_URL (the From address of welcome messages)");
+  }
+  if (e.SMTP_URL && e.BULKUSERS_WELCOME_CREDENTIALS === "link" && !e.BULKUSERS_PUBLIC_URL) {
+    mailProblems.push(
+      "BULKUSERS_PUBLIC_URL: required with SMTP_URL for one-time password links (or set BULKUSERS_WELCOME_CREDENTIALS=password)",
+    );
+  }
+  if (mailProblems.length) throw new ConfigError(mailProblems);
   const slackProblems: string[] = [];
   if (!e.SLACK_BOT_TOKEN) slackProblems.push("SLACK_BOT_TOKEN (the bot token, xoxb-…)");
   if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
@@ -180,6 +244,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
       signingSecret: e.SLACK_SIGNING_SECRET,
@@ -199,5 +264,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiTokens: e.API_TOKENS,
     approvals: { policy: e.BULKUSERS_APPROVAL_RULES, approvers: e.BULKUSERS_APPROVERS },
     timeZone: e.BULKUSERS_TIME_ZONE,
+    ...(e.SMTP_URL && e.BULKUSERS_MAIL_FROM
+      ? {
+          mail: {
+            smtpUrl: e.SMTP_URL,
+            from: e.BULKUSERS_MAIL_FROM,
+            ...(e.BULKUSERS_PUBLIC_URL ? { publicUrl: e.BULKUSERS_PUBLIC_URL.replace(/\/+$/, "") } : {}),
+            credentials: e.BULKUSERS_WELCOME_CREDENTIALS,
+            linkHours: e.BULKUSERS_WELCOME_LINK_HOURS,
+          },
+        }
+      : {}),
   };
 }

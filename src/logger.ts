@@ -1,7 +1,12 @@
 // pino for structured logs, adapted to Bolt's Logger interface. Tokens, secrets and passwords are
-// redacted wherever they appear as fields; tests run silent.
+// redacted wherever they appear as fields; tests run silent. Times are ISO 8601 (UTC).
+//
+// Format (LOG_FORMAT): `json` is one JSON object per line (what log shippers read); `pretty` is one
+// readable line per entry (pino-pretty, in this thread: no transport worker, no extra memory); `auto`
+// picks pretty when the destination is a terminal.
 import type { Logger as BoltLogger, LogLevel as BoltLogLevel } from "@slack/bolt";
 import { type Logger, pino } from "pino";
+import { prettyFactory } from "pino-pretty";
 
 export type { Logger };
 
@@ -24,9 +29,42 @@ const REDACT = [
   "*.credentials",
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export type LogFormat = "auto" | "pretty" | "json";
+
+export interface LoggerOptions {
+  /** Where lines go (default: stdout). */
+  destination?: pino.DestinationStream;
+  /** Default `auto`: pretty when the destination (stdout unless given) is a terminal. */
+  format?: LogFormat;
+  /** For `auto` with a custom destination: is it a terminal? (default: stdout's isTTY). */
+  isTTY?: boolean;
+}
+
+export function createLogger(level: string, options: LoggerOptions | pino.DestinationStream = {}): Logger {
+  const {
+    destination,
+    format = "auto",
+    isTTY,
+  } = "write" in options ? { destination: options as pino.DestinationStream } : (options as LoggerOptions);
   const effective = process.env.VITEST ? "silent" : level;
-  return pino({ level: effective, redact: { paths: REDACT, censor: "[redacted]" } }, destination);
+  const settings: pino.LoggerOptions = {
+    level: effective,
+    redact: { paths: REDACT, censor: "[redacted]" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  const terminal = isTTY ?? (destination ? false : process.stdout.isTTY === true);
+  if (format === "pretty" || (format === "auto" && terminal)) {
+    // pino-pretty's formatter, applied to each line as it is written: no stream, no worker thread.
+    const prettify = prettyFactory({
+      colorize: terminal,
+      translateTime: "UTC:yyyy-mm-dd'T'HH:MM:ss.l'Z'",
+      ignore: "pid,hostname",
+      singleLine: true,
+    });
+    const out = destination ?? { write: (text: string) => process.stdout.write(text) };
+    return pino(settings, { write: (line: string) => out.write(prettify(line)) });
+  }
+  return pino(settings, destination);
 }
 
 const toPino: Record<string, string> = { debug: "debug", info: "info", warn: "warn", error: "error" };

@@ -272,6 +272,12 @@ describeEachDatabase("slack robustness", (ctx) => {
     expect(fake.messagesIn("C0PRIVATE")).toHaveLength(0);
     expect(fake.messagesIn(dm).some((m) => m.text?.includes("Create users done"))).toBe(true);
     expect(fake.files.find((f) => f.name === `results-${job.id}.csv`)?.channel).toBe(dm);
+    // The DM opens by saying which channel refused, why, and how to invite the bot.
+    const note = fake.messagesIn(dm)[0];
+    const said = textOf(note?.blocks);
+    expect(said).toContain(`job \`${job.id}\` in <#C0PRIVATE>: I'm not a member of it`);
+    expect(said).toContain("type `/invite` <@U0BOT> in <#C0PRIVATE>");
+    expect(fake.messagesIn(dm).filter((m) => textOf(m.blocks).includes("<#C0PRIVATE>"))).toHaveLength(1);
     expect(fake.violations).toEqual([]);
   });
 
@@ -348,8 +354,10 @@ describeEachDatabase("slack robustness", (ctx) => {
       channelId: HR_CHANNEL,
       messageTs: "1.2",
     });
-    const view = await until(() => h!.fake.views.find((v) => textOf(v.view).includes("no longer exists")));
-    expect(view).toBeDefined();
+    // Answered privately where the button was; no modal opened for a plan that is not there.
+    const answer = await until(() => h!.fake.messages.find((m) => m.ephemeral && m.channel === HR_CHANNEL));
+    expect(textOf(answer.blocks)).toContain("no longer exists");
+    expect(h.fake.callsTo("views.open")).toHaveLength(0);
     expect(h.fake.violations).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 // status. Expected problems (refused files, bad parameters, auth) are ApiErrors; body-parser errors are
 // mapped to the same shape; anything else is a logged 500 that never leaks its detail.
 import type { NextFunction, Request, Response } from "express";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../directory/faults.ts";
 import type { Logger } from "../logger.ts";
 
 export class ApiError extends Error {
@@ -76,6 +77,17 @@ export function apiErrorHandler(logger: Logger) {
     if (known) {
       for (const [name, value] of Object.entries(known.headers)) res.setHeader(name, value);
       sendError(res, known.status, known.code, known.message, known.extra);
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Not a bug: the database is restarting or unreachable. The client retries (confirming is idempotent).
+      res.setHeader("Retry-After", String(DATABASE_RETRY_AFTER_SECONDS));
+      sendError(
+        res,
+        503,
+        "service.unavailable",
+        `The database is unavailable right now; try again in ${DATABASE_RETRY_AFTER_SECONDS} seconds.`,
+      );
       return;
     }
     logger.error({ err: error, method: req.method, path: req.originalUrl }, "API request failed");

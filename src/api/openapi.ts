@@ -256,6 +256,12 @@ export const openApiDocument = {
       "A `UserPrincipalName` column; already disabled users are skipped.",
       "disable",
     ),
+    "/automation/bulk-users/service-plans": operationRoute(
+      "Switch service plans of assigned licenses on or off from a CSV file",
+      "Columns `UserPrincipalName`, `License` (one SKU per row) and either `DisabledPlans` (the whole disabled list, " +
+        "`;`-separated; `[clear]` = every plan on) or `EnablePlans` / `DisablePlans`. Rows already so are skipped.",
+      "licenses",
+    ),
     "/automation/bulk-users/jobs/{id}": {
       get: {
         summary: "Get a job's status",

@@ -66,6 +66,7 @@ const OPERATION_ROUTES: Array<{ path: string; right: ApiRight; operation: (req: 
     },
   },
   { path: `${BULK}/disable`, right: "disable", operation: () => "disable" },
+  { path: `${BULK}/service-plans`, right: "licenses", operation: () => "set-service-plans" },
 ];
 
 function queryText(req: Request, name: string): string | undefined {

@@ -12,6 +12,7 @@ import { operationCommands } from "./operations.ts";
 import { scheduleCommands } from "./schedule.ts";
 import { scheduledCommands } from "./scheduled.ts";
 import { seedCommands } from "./seed-demo.ts";
+import { welcomeCommands } from "./welcome.ts";
 
 export const COMMANDS: readonly CliCommand[] = [
   ...operationCommands,
@@ -25,4 +26,5 @@ export const COMMANDS: readonly CliCommand[] = [
   ...seedCommands,
   ...groupCommands,
   ...licenseCommands,
+  ...welcomeCommands,
 ];

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import type { ParseArgsConfig } from "node:util";
 import { type Config, ConfigError, loadConfig } from "../config.ts";
 import { type DatabaseHandle, openDatabase } from "../directory/client.ts";
+import { DatabaseLockedError } from "../directory/pglite-lock.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { formatTable } from "./table.ts";
 
@@ -119,6 +120,7 @@ export class CommandContext {
   private config: Config | undefined;
   private loggerInstance: Logger | undefined;
   private jsonPrinted = false;
+  private closers: Array<() => void> = [];
 
   constructor(
     readonly io: CliIo,
@@ -179,10 +181,17 @@ export class CommandContext {
     if (!this.opening) {
       const url = this.databaseUrl;
       const open = this.io.openDb ?? ((target: string) => openDatabase(target));
-      this.opening = open(url).then((handle) => {
-        this.handle = handle;
-        return handle;
-      });
+      this.opening = open(url).then(
+        (handle) => {
+          this.handle = handle;
+          return handle;
+        },
+        (error: unknown) => {
+          // Another process holds the embedded database: a refusal (exit 2) that names it.
+          if (error instanceof DatabaseLockedError) throw new CliRefusal(error.code, error.message);
+          throw error;
+        },
+      );
     }
     return this.opening;
   }
@@ -235,8 +244,14 @@ export class CommandContext {
     throw new CliRefusal(code, message, `Usage: ${CLI} ${this.command.usage}`);
   }
 
+  /** Something to release when the command ends (e.g. SMTP connections). */
+  onClose(closer: () => void): void {
+    this.closers.push(closer);
+  }
+
   /** Closes the database if it was opened. */
   async close(): Promise<void> {
+    for (const closer of this.closers.splice(0)) closer();
     const opening = this.opening;
     this.opening = undefined;
     this.handle = undefined;

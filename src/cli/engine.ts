@@ -1,14 +1,32 @@
 // The engine as the CLI builds it: the command's database, the configured limits and secret key, its clock.
+import { WebClient } from "@slack/web-api";
 import { loadSealer } from "../jobs/secrets.ts";
 import type { Engine } from "../jobs/service.ts";
+import { welcomeFromConfig } from "../mail/welcome.ts";
 import type { CommandContext } from "./context.ts";
 
 export async function cliEngine(ctx: CommandContext): Promise<Engine> {
   const config = ctx.getConfig();
   const handle = await ctx.db();
+  const sealer = await loadSealer(handle.db, config.secretKey);
+  // The CLI runs jobs in-process, so it sends their welcome messages too, with the manager's DM when a
+  // bot token is configured.
+  const { botToken, apiUrl } = config.slack;
+  const slack = botToken
+    ? new WebClient(botToken, { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 2 } })
+    : undefined;
+  const welcome = welcomeFromConfig(config.mail, {
+    db: handle.db,
+    sealer,
+    owner: `cli:${process.pid}`,
+    logger: ctx.logger,
+    clock: () => ctx.now(),
+    ...(slack ? { slack: () => slack } : {}),
+  });
+  if (welcome) ctx.onClose(() => welcome.close());
   return {
     db: handle.db,
-    sealer: await loadSealer(handle.db, config.secretKey),
+    sealer,
     logger: ctx.logger,
     clock: () => ctx.now(),
     limits: {
@@ -18,5 +36,6 @@ export async function cliEngine(ctx: CommandContext): Promise<Engine> {
     },
     approvalPolicy: config.approvals.policy,
     timeZone: config.timeZone,
+    ...(welcome ? { welcome: welcome.delivery } : {}),
   };
 }

@@ -16,6 +16,7 @@ import {
   toResultRows,
 } from "../jobs/results.ts";
 import type { Engine } from "../jobs/service.ts";
+import { welcomeOutcomes } from "../jobs/welcome-delivery.ts";
 import { CLI, type CommandContext, stringOption } from "./context.ts";
 import { formatCount } from "./progress.ts";
 import { formatTable } from "./table.ts";
@@ -55,6 +56,8 @@ export type RunDocument = Awaited<ReturnType<typeof runDocument>>;
 export async function runDocument(engine: Engine, job: JobRecord) {
   const items = await listJobOutcomes(engine.db, job.id);
   const decided = job.status === "queued" ? items.filter((i) => i.status !== "pending") : items;
+  // Where each welcome message went (create, reset-password --welcome), when the job sent any.
+  const welcome = await welcomeOutcomes(engine.db, job.id);
   return {
     jobId: job.id,
     status: job.status,
@@ -65,6 +68,7 @@ export async function runDocument(engine: Engine, job: JobRecord) {
       key: r.key,
       status: r.status,
       reason: r.reason,
+      ...(welcome.has(r.row) ? { welcome: welcome.get(r.row) } : {}),
     })),
   };
 }

@@ -57,9 +57,17 @@ export async function readInputFile(ctx: CommandContext, path: string): Promise<
 export async function planAndConfirm(
   ctx: CommandContext,
   engine: Engine,
-  input: { operation: Operation; bytes: Uint8Array; fileName: string; undoOf?: string; at?: Date },
+  input: {
+    operation: Operation;
+    bytes: Uint8Array;
+    fileName: string;
+    undoOf?: string;
+    at?: Date;
+    welcome?: boolean;
+  },
 ): Promise<SubmitResult | undefined> {
   const planned = await planFile(engine, {
+    ...(input.welcome !== undefined ? { welcome: input.welcome } : {}),
     operation: input.operation,
     bytes: input.bytes,
     fileName: input.fileName,
@@ -173,7 +181,7 @@ export const operationCommands: CliCommand[] = [
   {
     name: "run",
     usage:
-      "run <operation> <file.csv> [--results out.csv] [--credentials creds.csv] [--queue] [--yes] [--wait] [--at <time>]",
+      "run <operation> <file.csv> [--results out.csv] [--credentials creds.csv] [--queue] [--yes] [--wait] [--at <time>] [--welcome | --no-welcome]",
     summary: "Plan a file and run it as a job (asks first on a terminal; rows with errors are reported)",
     args: [
       { name: "operation", required: true },
@@ -188,6 +196,9 @@ export const operationCommands: CliCommand[] = [
       wait: { type: "boolean" },
       "approved-by": { type: "string" },
       at: { type: "string" },
+      // Welcome messages: on by default for create when SMTP is configured; reset-password asks with --welcome.
+      welcome: { type: "boolean" },
+      "no-welcome": { type: "boolean" },
     },
     async run(ctx) {
       refuseApprovedBy(ctx);
@@ -196,12 +207,17 @@ export const operationCommands: CliCommand[] = [
       const bytes = await readInputFile(ctx, path);
       const engine = await cliEngine(ctx);
       // Planned and confirmed in a helper so the plan (50,000 rows of objects) is garbage once the job exists.
+      if (ctx.options.welcome && ctx.options["no-welcome"]) {
+        ctx.usageError("cli.bad_option", "--welcome and --no-welcome cannot be used together");
+      }
+      const welcome = ctx.options.welcome ? true : ctx.options["no-welcome"] ? false : undefined;
       const at = atOption(ctx);
       const submitted = await planAndConfirm(ctx, engine, {
         operation,
         bytes,
         fileName: path,
         ...(at ? { at } : {}),
+        ...(welcome !== undefined ? { welcome } : {}),
       });
       if (!submitted) return printDeclined(ctx);
       let job: JobRecord;

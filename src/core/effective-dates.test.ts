@@ -66,4 +66,24 @@ describe("effective dates", () => {
     expect(withAt.at.get(1)).toBe("2026-11-11T00:00:00.000Z");
     expect(groupByTime(dated.at, new Set([3]))).toEqual([{ at: "2026-11-21T00:00:00.000Z", rows: [3] }]);
   });
+
+  it("a start date times a create only, stays in the file (it is the hire's attribute), and yields to a last day", () => {
+    const hires = table("UserPrincipalName,Start Date\na@x.com,2026-11-09\nb@x.com,\n");
+    const now = new Date("2026-11-02T09:00:00Z");
+    const split = splitDateColumns(hires, "create");
+    expect(split).toMatchObject({ field: "startDate", header: "Start Date" });
+    expect(split.table.columns.map((c) => c.field)).toEqual(["email", "startDate"]);
+    expect([...rowEffectiveTimes(hires, { timeZone: "UTC", now, operation: "create" }).at]).toEqual([
+      [1, "2026-11-09T00:00:00.000Z"],
+    ]);
+    // An update correcting a hire date runs at once.
+    expect(rowEffectiveTimes(hires, { timeZone: "UTC", now, operation: "update" }).at.size).toBe(0);
+    // An export with a hire date and a last day: the last day says when.
+    const leaver = table("UserPrincipalName,Hire Date,LastDay\na@x.com,2020-01-06,2026-11-20\n");
+    expect(splitDateColumns(leaver, "create")).toMatchObject({ field: "lastDay", header: "LastDay" });
+    expect(splitDateColumns(leaver, "create").table.columns.map((c) => c.field)).toEqual([
+      "email",
+      "startDate",
+    ]);
+  });
 });

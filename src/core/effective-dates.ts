@@ -3,9 +3,10 @@
 // without an offset are read in the organisation's time zone (BULKUSERS_TIME_ZONE).
 // - EffectiveDate: that moment (a bare date: the start of that day).
 // - LastDay: the end of that day, i.e. the start of the next day (the person works their last day).
-// - StartDate: the start of that day: the row (e.g. a create) runs on that day, not before.
+// - StartDate: the start of that day: a create runs on that day, not before (the start date itself is an
+//   attribute and stays on the user).
 // Pure: `now` and the time zone come in as data; Intl does the zone arithmetic.
-import type { CsvTable, Field, Plan } from "./types.ts";
+import type { CsvTable, Field, Operation, Plan } from "./types.ts";
 
 export const DATE_FIELDS = ["effectiveDate", "lastDay", "startDate"] as const satisfies readonly Field[];
 export type DateField = (typeof DATE_FIELDS)[number];
@@ -113,22 +114,34 @@ export function effectiveInstant(field: DateField, text: string, timeZone: strin
   };
 }
 
-/** The file without its date columns (they say when, not what), and the date column found (first wins). */
-export function splitDateColumns(table: CsvTable): {
+/** Date columns that only say when (control fields): taken out of the file before planning. */
+const TIMING_FIELDS: readonly DateField[] = ["effectiveDate", "lastDay"];
+
+/**
+ * The file without its timing columns (EffectiveDate, LastDay: they say when, not what), and the date column
+ * that times the rows (first wins). A start date is user data (an attribute the welcome message and the
+ * directory keep), so it stays in the file; it times the rows only of a create (an account made on the
+ * hire's first day) and only when the file has no timing column: an export carrying a hire date next to a
+ * last day is timed by the last day, and an update that corrects a hire date runs at once.
+ */
+export function splitDateColumns(
+  table: CsvTable,
+  operation?: Operation,
+): {
   table: CsvTable;
   field: DateField | null;
   header: string | null;
 } {
-  const dateColumns = table.columns.filter(
-    (c) => c.field !== null && (DATE_FIELDS as readonly string[]).includes(c.field),
+  const timing = table.columns.filter(
+    (c) => c.field !== null && (TIMING_FIELDS as readonly string[]).includes(c.field),
   );
-  if (dateColumns.length === 0) return { table, field: null, header: null };
-  const first = dateColumns[0]!;
-  return {
-    table: { ...table, columns: table.columns.filter((c) => !dateColumns.includes(c)) },
-    field: first.field as DateField,
-    header: first.header,
-  };
+  const rest = timing.length
+    ? { ...table, columns: table.columns.filter((c) => !timing.includes(c)) }
+    : table;
+  const first =
+    timing[0] ?? (operation === "create" ? table.columns.find((c) => c.field === "startDate") : undefined);
+  if (!first) return { table: rest, field: null, header: null };
+  return { table: rest, field: first.field as DateField, header: first.header };
 }
 
 export interface DatedRows {
@@ -144,9 +157,9 @@ export interface DatedRows {
  */
 export function rowEffectiveTimes(
   table: CsvTable,
-  options: { at?: Date; timeZone: string; now: Date },
+  options: { at?: Date; timeZone: string; now: Date; operation?: Operation },
 ): DatedRows {
-  const { field, header } = splitDateColumns(table);
+  const { field, header } = splitDateColumns(table, options.operation);
   const at = new Map<number, string>();
   const errors = new Map<number, string>();
   for (const record of table.records) {

@@ -14,6 +14,7 @@ export const OPERATIONS = [
   "remove-license",
   "add-to-group",
   "remove-from-group",
+  "set-service-plans",
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -53,9 +54,13 @@ export const CONTROL_FIELDS = [
   "removeLicense",
   "group",
   // Dated operations (core/effective-dates.ts): when a row takes effect. Never planned as user data.
+  // (A start date is an attribute, kept on the user; dated operations read it too, without stripping it.)
   "effectiveDate",
   "lastDay",
-  "startDate",
+  // Service plans of a license: the disabled set as Entra exports it, or plans to switch on / off.
+  "disabledPlans",
+  "enablePlans",
+  "disablePlans",
 ] as const;
 export type ControlField = (typeof CONTROL_FIELDS)[number];
 
@@ -74,6 +79,9 @@ export const ATTRIBUTE_FIELDS = [
   "costCenter",
   "division",
   "employeeType",
+  // Where the welcome message goes before the hire has a mailbox, and the date it names.
+  "personalEmail",
+  "startDate",
   ...Array.from({ length: 15 }, (_, i) => `customAttribute${i + 1}` as const),
 ] as const;
 export type AttributeField = (typeof ATTRIBUTE_FIELDS)[number];
@@ -150,6 +158,8 @@ export interface DirectoryUser {
   mustChangePassword: boolean;
   /** License SKUs assigned. */
   licenses: string[];
+  /** Disabled service plans by assigned SKU (upper-case); licenses with every plan on are absent. */
+  disabledPlans: Record<string, string[]>;
   /** Group names the user is a member of. */
   groups: string[];
   lastLoginAt: string | null;
@@ -163,6 +173,8 @@ export interface DirectoryLicense {
   name: string;
   totalSeats: number;
   assignedSeats: number;
+  /** The SKU's service plans (may be empty: a license without known plans). */
+  servicePlans: string[];
 }
 
 export interface DirectoryGroup {
@@ -210,6 +222,10 @@ export interface PlannedAction {
   /** Generate a temporary password at execution. */
   generatePassword?: boolean;
   licenses?: { assign?: string[]; remove?: string[] };
+  /** assign-license: disabled plans of the licenses it assigns, by SKU. */
+  disabledPlans?: Record<string, string[]>;
+  /** set-service-plans: the license and its disabled plans after the change. */
+  servicePlans?: { sku: string; disabled: string[] };
   groups?: { add?: string[]; remove?: string[] };
 }
 

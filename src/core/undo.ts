@@ -110,6 +110,20 @@ export function buildUndoFile(operation: Operation, items: UndoItem[]): UndoFile
         bytes: writeCsv([keyHeader, header("group")], rows),
       };
     }
+    case "set-service-plans": {
+      // before: {sku, disabledPlans}: the whole disabled list comes back ([clear] = every plan on).
+      const rows = done.map((i) => {
+        const before = asRecord(i.before);
+        const plans = asList(before.disabledPlans);
+        return [i.key, String(before.sku ?? ""), plans.length ? plans.join(";") : CLEAR_TOKEN];
+      });
+      return {
+        ok: true,
+        operation: "set-service-plans",
+        rows: rows.length,
+        bytes: writeCsv([keyHeader, header("license"), header("disabledPlans")], rows),
+      };
+    }
     case "reset-password":
       return refuse("undo.unsupported", "A password reset cannot be undone: the old passwords are not kept.");
     default:

@@ -5,6 +5,7 @@ import { count, eq, sql } from "drizzle-orm";
 import type { Refusal } from "../core/types.ts";
 import type { Database } from "./client.ts";
 import { auditLog, groups, licenseAssignments, licenses } from "./schema.ts";
+import { knownServicePlans } from "./service-plan-catalog.ts";
 
 export type AdminSource = "slack" | "api" | "cli" | "schedule";
 
@@ -29,6 +30,7 @@ export interface LicenseInfo {
   totalSeats: number;
   assignedSeats: number;
   freeSeats: number;
+  servicePlans: string[];
 }
 
 export const MAX_GROUP_NAME_LENGTH = 256;
@@ -135,6 +137,11 @@ export interface AddLicenseInput {
   seats: number;
   /** Display name; defaults to a known product name, else the SKU. Given on an existing SKU, it renames. */
   name?: string | null;
+  /**
+   * The SKU's service plans (Entra names, e.g. TEAMS1). Default for a new SKU: the known plans of a
+   * well-known SKU, else none. Given on an existing SKU, they replace its list.
+   */
+  servicePlans?: string[] | null;
 }
 
 export type LicenseAction = "created" | "updated" | "unchanged";
@@ -161,6 +168,19 @@ export async function addLicense(
   }
   const sku = input.sku.trim();
   const givenName = input.name?.trim() || null;
+  const givenPlans = input.servicePlans
+    ? [...new Set(input.servicePlans.map((p) => p.trim()).filter(Boolean))]
+    : null;
+  const badPlan = givenPlans?.find((p) => !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/.test(p));
+  if (badPlan !== undefined) {
+    return {
+      ok: false,
+      refusal: {
+        code: "license.invalid_plan",
+        message: `'${badPlan}' is not a service plan name: use letters, digits and _ . - (e.g. TEAMS1).`,
+      },
+    };
+  }
   if (givenName && FORMULA_START.test(givenName)) {
     return {
       ok: false,
@@ -183,7 +203,7 @@ export async function addLicense(
       const name = givenName ?? KNOWN_LICENSE_NAMES[sku.toUpperCase()] ?? sku;
       const [created] = await tx
         .insert(licenses)
-        .values({ sku, name, totalSeats: input.seats })
+        .values({ sku, name, totalSeats: input.seats, servicePlans: givenPlans ?? knownServicePlans(sku) })
         .onConflictDoNothing()
         .returning();
       if (!created) {
@@ -200,7 +220,12 @@ export async function addLicense(
         source: by.source,
         action: "license.add",
         target: created.sku,
-        after: { sku: created.sku, name: created.name, totalSeats: created.totalSeats },
+        after: {
+          sku: created.sku,
+          name: created.name,
+          totalSeats: created.totalSeats,
+          servicePlans: created.servicePlans,
+        },
       });
       return {
         ok: true as const,
@@ -213,6 +238,7 @@ export async function addLicense(
           totalSeats: created.totalSeats,
           assignedSeats: 0,
           freeSeats: created.totalSeats,
+          servicePlans: created.servicePlans,
         },
       };
     }
@@ -232,7 +258,9 @@ export async function addLicense(
       };
     }
     const name = givenName ?? existing.name;
-    if (input.seats === existing.totalSeats && name === existing.name) {
+    const servicePlans = givenPlans ?? existing.servicePlans;
+    const samePlans = servicePlans.join("\n") === existing.servicePlans.join("\n");
+    if (input.seats === existing.totalSeats && name === existing.name && samePlans) {
       return {
         ok: true as const,
         action: "unchanged" as const,
@@ -244,17 +272,21 @@ export async function addLicense(
           totalSeats: existing.totalSeats,
           assignedSeats,
           freeSeats: existing.totalSeats - assignedSeats,
+          servicePlans: existing.servicePlans,
         },
       };
     }
-    await tx.update(licenses).set({ totalSeats: input.seats, name }).where(eq(licenses.id, existing.id));
+    await tx
+      .update(licenses)
+      .set({ totalSeats: input.seats, name, servicePlans })
+      .where(eq(licenses.id, existing.id));
     await tx.insert(auditLog).values({
       actor: by.actor,
       source: by.source,
       action: "license.update",
       target: existing.sku,
-      before: { name: existing.name, totalSeats: existing.totalSeats },
-      after: { name, totalSeats: input.seats },
+      before: { name: existing.name, totalSeats: existing.totalSeats, servicePlans: existing.servicePlans },
+      after: { name, totalSeats: input.seats, servicePlans },
     });
     return {
       ok: true as const,
@@ -267,6 +299,7 @@ export async function addLicense(
         totalSeats: input.seats,
         assignedSeats,
         freeSeats: input.seats - assignedSeats,
+        servicePlans,
       },
     };
   });

@@ -1,7 +1,8 @@
 // One Database type for both drivers: PGlite (embedded, the default) and postgres.js (a real server).
 // The URL picks the driver: `pglite:<dir>`, `pglite:memory`, `postgres://…` / `postgresql://…`.
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { type SQL, sql } from "drizzle-orm";
@@ -10,7 +11,9 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import type { Sql } from "postgres";
+import { acquireLock } from "./pglite-lock.ts";
+import postgres from "./postgres-driver.ts";
 import * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
@@ -26,7 +29,19 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
+/**
+ * The migrations folder of the package: found upwards from this module, which runs from src/directory/
+ * (tsx, tests) or from a bundle in dist/ (npm start).
+ */
+export const MIGRATIONS_FOLDER = findMigrations(dirname(fileURLToPath(import.meta.url)));
+
+function findMigrations(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, "migrations");
+    if (existsSync(join(candidate, "meta", "_journal.json"))) return candidate;
+    if (dirname(dir) === dir) return resolve(from, "../../migrations");
+  }
+}
 
 /** Any stable 64-bit key: serialises migrations across processes sharing one PostgreSQL. */
 const MIGRATION_LOCK_KEY = 7_265_301_449n;
@@ -38,6 +53,12 @@ export interface OpenOptions {
   pgliteDataDir?: Blob;
   /** postgres.js pool size (default 10). */
   maxConnections?: number;
+  /**
+   * PGlite's buffer pool (PostgreSQL's shared_buffers, e.g. "32MB") for a `pglite:<dir>`. PGlite's
+   * default is 128MB, which its WASM heap allocates up front; the server passes a smaller one (see
+   * docs/operations.md). Set with ALTER SYSTEM, so later opens of that folder (the CLI) use it too.
+   */
+  pgliteSharedBuffers?: string;
 }
 
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<DatabaseHandle> {
@@ -55,18 +76,94 @@ async function openPglite(url: string, options: OpenOptions): Promise<DatabaseHa
     dataDir = resolve(location);
     mkdirSync(dataDir, { recursive: true });
   }
-  const client = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    ...(options.pgliteDataDir ? { loadDataDir: options.pgliteDataDir } : {}),
-  });
+  // One process per folder (pglite-lock.ts): refused here, before PGlite reads or writes anything.
+  const lock = dataDir ? acquireLock(dataDir) : undefined;
+  let client: PGlite;
+  try {
+    if (dataDir && !options.pgliteDataDir) await preparePgliteFolder(dataDir, options.pgliteSharedBuffers);
+    client = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      ...(options.pgliteDataDir ? { loadDataDir: options.pgliteDataDir } : {}),
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = drizzlePglite({ client, schema }) as unknown as Database;
-  return { db, kind: "pglite", url, close: () => client.close() };
+  return {
+    db,
+    kind: "pglite",
+    url,
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
+}
+
+/**
+ * Gets a PGlite folder ready in a short-lived child process, when there is something to do:
+ * - a new folder is initialised there (initdb): PGlite's initdb leaves ~400 MB of WASM memory behind that
+ *   a long-running server would otherwise keep for good;
+ * - the buffer pool size is set with ALTER SYSTEM (postgresql.auto.conf; PGlite's own `postgresqlconf`
+ *   option would overwrite the whole postgresql.conf), read at the next start, i.e. the open that follows.
+ */
+async function preparePgliteFolder(dataDir: string, sharedBuffers?: string): Promise<void> {
+  if (sharedBuffers !== undefined && !/^\d+(kB|MB|GB)$/.test(sharedBuffers)) {
+    throw new Error(`shared_buffers must look like 32MB, not '${sharedBuffers}'`);
+  }
+  const initialised = existsSync(join(dataDir, "PG_VERSION"));
+  let configured = sharedBuffers === undefined;
+  if (!configured && initialised) {
+    try {
+      const auto = readFileSync(join(dataDir, "postgresql.auto.conf"), "utf8");
+      configured = new RegExp(`^shared_buffers = '${sharedBuffers}'$`, "m").test(auto);
+    } catch {
+      configured = false;
+    }
+  }
+  if (initialised && configured) return;
+  const script = `const { PGlite } = await import(process.argv[1]);
+const db = await PGlite.create({ dataDir: process.argv[2] });
+if (process.argv[3]) await db.exec("alter system set shared_buffers = '" + process.argv[3] + "'");
+await db.close();`;
+  await new Promise<void>((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        script,
+        import.meta.resolve("@electric-sql/pglite"),
+        dataDir,
+        configured ? "" : (sharedBuffers ?? ""),
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`preparing the embedded database in ${dataDir} failed: ${stderr.slice(-500)}`)),
+    );
+  });
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<DatabaseHandle> {
   const client = postgres(url, {
     max: options.maxConnections ?? 10,
     onnotice: () => {},
+    // Reconnect delay after failed attempts, in seconds. postgres.js's default grows to 20 s (3^n / 100),
+    // so after a restart of the server the first query could wait that long; capped at 1 s here, a job
+    // resumes within about a second of the database answering again.
+    backoff: (attempt: number) => Math.min(1, 0.05 * 2 ** attempt),
   });
   const db = drizzlePostgres({ client, schema }) as unknown as Database;
   return { db, kind: "postgres", url, close: () => client.end({ timeout: 5 }) };
@@ -80,7 +177,7 @@ export async function runMigrations(handle: DatabaseHandle): Promise<void> {
     await migratePglite(handle.db as never, config);
     return;
   }
-  const client = (handle.db as unknown as { $client: postgres.Sql }).$client;
+  const client = (handle.db as unknown as { $client: Sql }).$client;
   const reserved = await client.reserve();
   try {
     await reserved`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;

@@ -51,6 +51,18 @@ export async function selectUsers(
   }
 }
 
+/**
+ * `M365_E3: YAMMER_ENTERPRISE, SWAY; M365_E5: MCOEV`: each assigned license whose plans are not all on.
+ * Read-only like Assigned Licenses (set-service-plans takes one license per row, DisabledPlans `;`-separated).
+ */
+export function disabledPlansCell(user: DirectoryUser): string {
+  return Object.entries(user.disabledPlans)
+    .filter(([, plans]) => plans.length > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([sku, plans]) => `${sku}: ${plans.join(", ")}`)
+    .join("; ");
+}
+
 const PROFILE = USER_FIELDS.filter((f) => f !== "email" && f !== "manager");
 
 /** The export file: key, profile columns, manager, attributes in use, then read-only columns the reader ignores. */
@@ -64,6 +76,7 @@ export function exportCsv(users: DirectoryUser[]): Uint8Array {
     "Status",
     "Last Sign-In",
     "Assigned Licenses",
+    "Disabled Plans by License",
     "Member Of",
     "Created",
   ];
@@ -75,6 +88,7 @@ export function exportCsv(users: DirectoryUser[]): Uint8Array {
     u.status,
     u.lastLoginAt ?? "",
     u.licenses.join("; "),
+    disabledPlansCell(u),
     u.groups.join("; "),
     u.createdAt,
   ]);

@@ -105,6 +105,8 @@ export const licenses = pgTable(
     sku: text("sku").notNull(),
     name: text("name").notNull(),
     totalSeats: integer("total_seats").notNull(),
+    /** The SKU's service plans (e.g. EXCHANGE_S_ENTERPRISE, TEAMS1), as Entra names them. */
+    servicePlans: jsonb("service_plans").$type<string[]>().notNull().default([]),
     createdAt: at("created_at").notNull().defaultNow(),
   },
   (t) => [
@@ -124,6 +126,8 @@ export const licenseAssignments = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     assignedAt: at("assigned_at").notNull().defaultNow(),
+    /** Service plans of the license switched off for this user (Entra's disabledPlans). */
+    disabledPlans: jsonb("disabled_plans").$type<string[]>().notNull().default([]),
   },
   (t) => [
     primaryKey({ columns: [t.licenseId, t.userId] }),
@@ -274,6 +278,55 @@ export const jobCredentials = pgTable(
   },
   (t) => [primaryKey({ columns: [t.jobId, t.firstRow] })],
 );
+
+/**
+ * Welcome messages of a job (create, or reset-password when asked): one row per user whose account the
+ * job made ready, written in the same transaction as the job's batch, so no hire is ever forgotten.
+ * `status` is the delivery state machine; a row is claimed (`sending`) in its own committed transaction
+ * before the SMTP conversation, so a crash never sends one twice (see src/jobs/welcome-delivery.ts).
+ */
+export const welcomeMessages = pgTable(
+  "welcome_messages",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    row: integer("row").notNull(),
+    userId: uuid("user_id").notNull(),
+    /** The sign-in name the message is about. */
+    email: text("email").notNull(),
+    status: text("status", {
+      enum: ["pending", "sending", "sent", "bounced", "no_address", "failed"],
+    })
+      .notNull()
+      .default("pending"),
+    /** Where it went (or was to go): the personal address, else the manager's. */
+    recipient: text("recipient"),
+    recipientKind: text("recipient_kind", { enum: ["personal", "manager"] }),
+    /** Why it was not sent, or the server's answer to a bounce. */
+    reason: text("reason").notNull().default(""),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: at("next_attempt_at").notNull().defaultNow(),
+    claimedBy: text("claimed_by"),
+    claimedAt: at("claimed_at"),
+    sentAt: at("sent_at"),
+    messageId: text("message_id"),
+    /** The temporary password, sealed; deleted once revealed, e-mailed, expired or undeliverable. */
+    sealedPassword: text("sealed_password"),
+    /** SHA-256 of the one-time link's token (the token itself is only in the e-mail). */
+    linkHash: text("link_hash"),
+    linkExpiresAt: at("link_expires_at"),
+    linkRevealedAt: at("link_revealed_at"),
+    /** The manager's Slack DM: null until decided, then sent / not_in_slack / failed / none. */
+    managerDm: text("manager_dm"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.row] }),
+    index("welcome_messages_pending_idx").on(t.status, t.nextAttemptAt),
+    uniqueIndex("welcome_messages_link_key").on(t.linkHash),
+  ],
+);
+export type WelcomeMessageRecord = typeof welcomeMessages.$inferSelect;
 
 export const auditLog = pgTable(
   "audit_log",

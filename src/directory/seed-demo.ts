@@ -15,6 +15,7 @@ import {
   type DemoUser,
   generateDemoOrganisation,
 } from "./demo-organisation.ts";
+import { knownServicePlans } from "./service-plan-catalog.ts";
 
 export interface SeedSummary {
   seed: number;
@@ -170,14 +171,22 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<Seed
 
     // Licenses: reuse same SKUs with seats raised to cover the assignments (nobody holds one yet).
     const licensePayload = JSON.stringify(
-      org.licenses.map((l) => ({ id: l.id, sku: l.sku, name: l.name, seats: l.totalSeats })),
+      org.licenses.map((l) => ({
+        id: l.id,
+        sku: l.sku,
+        name: l.name,
+        seats: l.totalSeats,
+        plans: knownServicePlans(l.sku),
+      })),
     );
     const storedLicenses = await queryRows<{ id: string; sku: string; name: string; total_seats: number }>(
       tx,
-      sql`insert into licenses (id, sku, name, total_seats, created_at)
-          select id, sku, name, seats, ${at}::timestamptz
-          from jsonb_to_recordset(${licensePayload}::jsonb) as r(id uuid, sku text, name text, seats int)
-          on conflict ((upper(sku))) do update set total_seats = greatest(licenses.total_seats, excluded.total_seats)
+      sql`insert into licenses (id, sku, name, total_seats, service_plans, created_at)
+          select id, sku, name, seats, plans, ${at}::timestamptz
+          from jsonb_to_recordset(${licensePayload}::jsonb) as r(id uuid, sku text, name text, seats int, plans jsonb)
+          on conflict ((upper(sku))) do update set total_seats = greatest(licenses.total_seats, excluded.total_seats),
+            service_plans = case when licenses.service_plans = '[]'::jsonb then excluded.service_plans
+                                 else licenses.service_plans end
           returning id, sku, name, total_seats`,
     );
     const licenseBySku = new Map(storedLicenses.map((row) => [row.sku.toUpperCase(), row]));
@@ -185,6 +194,25 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<Seed
       l.userIds.map((userId) => [licenseBySku.get(l.sku.toUpperCase())!.id, userId] as const),
     );
     await insertLinks(tx, "license_assignments", assignments, at);
+    // As many organisations do: Viva Engage (Yammer) switched off for everyone on the frontline plan, and
+    // for every fourth E3 holder also Sway: realistic disabled plans for set-service-plans and the export.
+    const disabledPlans = org.licenses.flatMap((l) => {
+      const sku = l.sku.toUpperCase();
+      const id = licenseBySku.get(sku)!.id;
+      if (sku === "M365_F3") return l.userIds.map((userId) => ({ id, userId, plans: ["YAMMER_ENTERPRISE"] }));
+      if (sku === "M365_E3") {
+        return l.userIds
+          .filter((_, i) => i % 4 === 0)
+          .map((userId) => ({ id, userId, plans: ["YAMMER_ENTERPRISE", "SWAY"] }));
+      }
+      return [];
+    });
+    if (disabledPlans.length) {
+      await tx.execute(sql`
+        update license_assignments la set disabled_plans = x.plans
+        from jsonb_to_recordset(${JSON.stringify(disabledPlans)}::jsonb) as x(id uuid, "userId" uuid, plans jsonb)
+        where la.license_id = x.id and la.user_id = x."userId"`);
+    }
 
     const summary: SeedSummary = {
       seed,

@@ -26,6 +26,7 @@ interface UserSqlRow {
   status: DirectoryUser["status"];
   must_change_password: boolean;
   licenses: string[] | string | null;
+  disabled_plans: Record<string, string[]> | string | null;
   groups: string[] | string | null;
   last_login_at: string | null;
   created_at: string;
@@ -40,6 +41,9 @@ export const DIRECTORY_USER_COLUMNS = sql.raw(`
   u.usage_location, u.attributes, u.status, u.must_change_password,
   coalesce((select json_agg(l.sku order by l.sku) from license_assignments la join licenses l on l.id = la.license_id
             where la.user_id = u.id), '[]'::json) as licenses,
+  coalesce((select json_object_agg(upper(l.sku), la.disabled_plans) from license_assignments la
+            join licenses l on l.id = la.license_id
+            where la.user_id = u.id and la.disabled_plans <> '[]'::jsonb), '{}'::json) as disabled_plans,
   coalesce((select json_agg(g.name order by g.name) from group_members gm join groups g on g.id = gm.group_id
             where gm.user_id = u.id), '[]'::json) as groups,
   u.last_login_at::text as last_login_at, u.created_at::text as created_at,
@@ -76,6 +80,7 @@ export function toDirectoryUser(row: UserSqlRow): DirectoryUser {
     status: row.status,
     mustChangePassword: row.must_change_password,
     licenses: parseJson(row.licenses, []),
+    disabledPlans: parseJson(row.disabled_plans, {}),
     groups: parseJson(row.groups, []),
     lastLoginAt: isoOrNull(row.last_login_at),
     createdAt: new Date(row.created_at).toISOString(),
@@ -109,16 +114,28 @@ export async function loadUsersWithChains(
 }
 
 export async function loadLicenses(db: Executor): Promise<Map<string, DirectoryLicense>> {
-  const rows = await queryRows<{ sku: string; name: string; total_seats: number; assigned: number }>(
+  const rows = await queryRows<{
+    sku: string;
+    name: string;
+    total_seats: number;
+    assigned: number;
+    service_plans: string[] | string;
+  }>(
     db,
-    sql`select l.sku, l.name, l.total_seats,
+    sql`select l.sku, l.name, l.total_seats, l.service_plans,
           (select count(*)::int from license_assignments la where la.license_id = l.id) as assigned
         from licenses l`,
   );
   return new Map(
     rows.map((r) => [
       r.sku.toUpperCase(),
-      { sku: r.sku, name: r.name, totalSeats: Number(r.total_seats), assignedSeats: Number(r.assigned) },
+      {
+        sku: r.sku,
+        name: r.name,
+        totalSeats: Number(r.total_seats),
+        assignedSeats: Number(r.assigned),
+        servicePlans: parseJson(r.service_plans, []),
+      },
     ]),
   );
 }

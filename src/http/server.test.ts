@@ -31,7 +31,8 @@ describe("http app", () => {
     let base = await start({ db: failing, logger });
     let res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ ok: false });
+    // The failing component is named, with the driver's reason.
+    expect(await res.json()).toEqual({ ok: false, failing: ["database"], database: "connection refused" });
     await server?.close();
 
     base = await start({ db: hanging, logger, healthTimeoutMs: 50 });
@@ -70,6 +71,70 @@ describe("http app", () => {
       error: { code: "http.not_found", message: "No route for GET /api/nothing" },
     });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it("answers an error that is the database being away with 503 and Retry-After, not a 500", async () => {
+    const api = Router();
+    api.get("/users", () => {
+      throw new Error("Failed query: select …", {
+        cause: Object.assign(new Error("terminating connection due to administrator command"), {
+          code: "57P01",
+        }),
+      });
+    });
+    const base = await start({ db: failing, logger, routers: [{ path: "/api", router: api }] });
+    const res = await fetch(`${base}/api/users`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("5");
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("service.unavailable");
+  });
+
+  it("/readyz: 200 with every check when the database answers and migrations are applied, else 503", async () => {
+    const migrated = {
+      execute: async (query: unknown) =>
+        JSON.stringify(query).includes("__drizzle_migrations")
+          ? { rows: [{ latest: "1700000000000" }] }
+          : { rows: [{ "?column?": 1 }] },
+    } as unknown as Pick<Database, "execute">;
+    let base = await start({
+      db: migrated,
+      logger,
+      health: {
+        expectedMigration: { tag: "0000_init", when: 1_700_000_000_000 },
+        slack: () => ({ state: "down", error: "ECONNREFUSED" }),
+      },
+    });
+    let res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      ready: true,
+      checks: {
+        database: { ok: true },
+        migrations: { ok: true, expected: "0000_init" },
+        slack: { state: "down", error: "ECONNREFUSED" },
+      },
+    });
+    await server?.close();
+
+    // A newer migration than the database has: not ready.
+    base = await start({
+      db: migrated,
+      logger,
+      health: { expectedMigration: { tag: "0001_next", when: 1_800_000_000_000 } },
+    });
+    res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ ready: false, failing: ["migrations"] });
+    await server?.close();
+
+    base = await start({ db: failing, logger });
+    res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      ready: false,
+      failing: ["database", "migrations"],
+      checks: { database: { ok: false, error: "connection refused" }, slack: { state: "off" } },
+    });
   });
 
   it("rejects listening on a port in use", async () => {

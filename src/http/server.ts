@@ -1,14 +1,18 @@
-// The one HTTP server: an express 5 app with GET /healthz, whatever the composition root mounts
-// (Bolt's ExpressReceiver at POST /slack/events, the API routers under /api), then a JSON 404 and a
-// JSON error handler.
+// The one HTTP server: an express 5 app with GET /healthz and /readyz (health.ts), GET /metrics
+// (metrics.ts), whatever the composition root mounts (Bolt's ExpressReceiver at POST /slack/events, the
+// API routers under /api), then a JSON 404 and a JSON error handler. An error that is the database being
+// away answers 503 with Retry-After (never a 500): the client should simply try again.
 //
 // No body parser is installed globally on purpose: Bolt verifies Slack's signature over the raw body,
 // so a router that wants JSON installs `express.json()` itself.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from "express";
-import { type Database, ping } from "../directory/client.ts";
+import type { Database } from "../directory/client.ts";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../directory/faults.ts";
 import type { Logger } from "../logger.ts";
+import { createHealthRouter, type HealthOptions } from "./health.ts";
+import type { Metrics } from "./metrics.ts";
 
 export interface MountedRouter {
   /** Where it is mounted, e.g. `/api`. */
@@ -29,18 +33,10 @@ export interface HttpAppOptions {
   mount?: Array<(app: Express) => void>;
   /** How long /healthz waits for the database before answering 503 (default 2 s). */
   healthTimeoutMs?: number;
-}
-
-async function databaseAnswers(db: Pick<Database, "execute">, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  try {
-    return await Promise.race([ping(db as Database), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  /** Slack's state and the expected migration, for /readyz. */
+  health?: Omit<HealthOptions, "db" | "timeoutMs">;
+  /** Serves GET /metrics when given. */
+  metrics?: Pick<Metrics, "render" | "contentType">;
 }
 
 export function createHttpApp(options: HttpAppOptions): Express {
@@ -49,10 +45,14 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
 
-  app.get("/healthz", async (_req: Request, res: Response) => {
-    const ok = await databaseAnswers(db, options.healthTimeoutMs ?? 2000);
-    res.status(ok ? 200 : 503).json({ ok });
-  });
+  app.use(createHealthRouter({ db, timeoutMs: options.healthTimeoutMs ?? 2000, ...options.health }));
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get("/metrics", async (_req: Request, res: Response) => {
+      res.setHeader("content-type", metrics.contentType);
+      res.send(await metrics.render());
+    });
+  }
 
   for (const { path, router } of options.routers ?? []) app.use(path, router);
   for (const mount of options.mount ?? []) mount(app);
@@ -65,6 +65,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   // Express recognises an error handler by its four parameters.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (isDatabaseUnavailable(error)) {
+      if (!res.headersSent) sendUnavailable(res);
+      return;
+    }
     const status = httpStatusOf(error);
     if (status >= 500)
       logger.error({ err: error, method: req.method, path: req.path }, "HTTP request failed");
@@ -78,6 +82,17 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
 
   return app;
+}
+
+/** 503 + Retry-After: the database is away (restarting, unreachable); the client should retry. */
+export function sendUnavailable(res: Response): void {
+  res.setHeader("Retry-After", String(DATABASE_RETRY_AFTER_SECONDS));
+  res.status(503).json({
+    error: {
+      code: "service.unavailable",
+      message: `The database is unavailable right now; try again in ${DATABASE_RETRY_AFTER_SECONDS} seconds.`,
+    },
+  });
 }
 
 /** Errors from body parsers carry a 4xx `status`; everything else is a 500. */

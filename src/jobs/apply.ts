@@ -164,11 +164,15 @@ function reserveSeats(book: SeatBook, assign: string[], release: string[]): stri
   return null;
 }
 
-async function assignLicenses(tx: Executor, pairs: { email: string; sku: string }[]): Promise<void> {
+async function assignLicenses(
+  tx: Executor,
+  pairs: { email: string; sku: string; disabled?: string[] }[],
+): Promise<void> {
   if (!pairs.length) return;
   await tx.execute(sql`
-    insert into license_assignments (license_id, user_id)
-    select l.id, u.id from jsonb_to_recordset(${json(pairs)}) as x(email text, sku text)
+    insert into license_assignments (license_id, user_id, disabled_plans)
+    select l.id, u.id, coalesce(x.disabled, '[]'::jsonb)
+    from jsonb_to_recordset(${json(pairs)}) as x(email text, sku text, disabled jsonb)
       join users u on u.email = x.email join licenses l on upper(l.sku) = upper(x.sku)
     on conflict do nothing`);
 }
@@ -609,14 +613,98 @@ async function applyLicenses(
       outcomes.push(fail(item.row, problem));
       continue;
     }
-    toAssign.push(...assign.map((sku) => ({ email: user.email, sku })));
+    const disabled = item.action.disabledPlans ?? {};
+    toAssign.push(...assign.map((sku) => ({ email: user.email, sku, disabled: disabled[sku] ?? [] })));
     toRemove.push(...remove.map((sku) => ({ email: user.email, sku })));
+    const planned = Object.fromEntries(
+      assign.filter((s) => disabled[s]?.length).map((s) => [s, disabled[s]]),
+    );
     outcomes.push(
-      ok(item.row, { licenses: [...has].sort() }, { assigned: assign, removed: remove }, user.id),
+      ok(
+        item.row,
+        { licenses: [...has].sort() },
+        {
+          assigned: assign,
+          removed: remove,
+          ...(Object.keys(planned).length ? { disabledPlans: planned } : {}),
+        },
+        user.id,
+      ),
     );
   }
   await removeLicenses(tx, toRemove);
   await assignLicenses(tx, toAssign);
+  return outcomes;
+}
+
+// --- service plans ---------------------------------------------------------------------------
+
+/** set-service-plans: writes each row's disabled plans of one assigned license; already so → skip. */
+async function applyServicePlans(tx: Executor, items: WorkItem[]): Promise<ItemOutcome[]> {
+  const emails = items.map((i) => i.action.email);
+  const rows = emails.length
+    ? await queryRows<{
+        email: string;
+        user_id: string;
+        status: string;
+        sku: string;
+        disabled: string[] | string;
+      }>(
+        tx,
+        sql`select u.email, u.id::text as user_id, u.status, upper(l.sku) as sku, la.disabled_plans as disabled
+            from users u join license_assignments la on la.user_id = u.id join licenses l on l.id = la.license_id
+            where u.email in (select jsonb_array_elements_text(${json(emails)}))
+            for update of la`,
+      )
+    : [];
+  const current = new Map(
+    rows.map((r) => [
+      `${r.email}\u0000${r.sku}`,
+      { ...r, disabled: typeof r.disabled === "string" ? (JSON.parse(r.disabled) as string[]) : r.disabled },
+    ]),
+  );
+  const outcomes: ItemOutcome[] = [];
+  const updates: { email: string; sku: string; disabled: string[] }[] = [];
+  for (const item of items) {
+    const wanted = item.action.servicePlans;
+    if (!wanted) {
+      outcomes.push(fail(item.row, "No service plans in the plan"));
+      continue;
+    }
+    const sku = wanted.sku.toUpperCase();
+    const assignment = current.get(`${item.action.email}\u0000${sku}`);
+    if (!assignment) {
+      outcomes.push(fail(item.row, `${wanted.sku} is not assigned to this user`));
+      continue;
+    }
+    if (assignment.status === "deleted") {
+      outcomes.push(fail(item.row, "This user is deleted; restore it first"));
+      continue;
+    }
+    const before = assignment.disabled;
+    const same =
+      before.length === wanted.disabled.length &&
+      wanted.disabled.every((p) => before.some((b) => b.toUpperCase() === p.toUpperCase()));
+    if (same) {
+      outcomes.push(skip(item.row, "Service plans already so"));
+      continue;
+    }
+    updates.push({ email: item.action.email, sku, disabled: wanted.disabled });
+    outcomes.push(
+      ok(
+        item.row,
+        { sku: wanted.sku, disabledPlans: before },
+        { sku: wanted.sku, disabledPlans: wanted.disabled },
+        assignment.user_id,
+      ),
+    );
+  }
+  if (updates.length) {
+    await tx.execute(sql`
+      update license_assignments la set disabled_plans = x.disabled
+      from jsonb_to_recordset(${json(updates)}) as x(email text, sku text, disabled jsonb), users u, licenses l
+      where u.email = x.email and upper(l.sku) = x.sku and la.user_id = u.id and la.license_id = l.id`);
+  }
   return outcomes;
 }
 
@@ -699,6 +787,9 @@ export async function applyBatch(tx: Executor, items: WorkItem[], now: string): 
       case "add-to-group":
       case "remove-from-group":
         outcomes = await applyGroups(tx, kind, group);
+        break;
+      case "set-service-plans":
+        outcomes = await applyServicePlans(tx, group);
         break;
     }
     for (const outcome of outcomes) byRow.set(outcome.row, outcome);

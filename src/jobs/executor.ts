@@ -11,12 +11,15 @@ import { applyBatch, type ItemOutcome, type WorkItem } from "./apply.ts";
 import { getJob } from "./job-store.ts";
 import { loadPlan, openSecrets } from "./plan-store.ts";
 import { generatePassword, hashChosenPassword, hashGeneratedPassword, type Sealer } from "./secrets.ts";
+import { recordWelcomes, type WelcomeDelivery } from "./welcome-delivery.ts";
 
 export interface ExecutorDeps {
   db: Database;
   sealer: Sealer;
   logger?: Logger;
   clock?: () => Date;
+  /** Sends the welcome messages a finished job recorded (when mail is configured). */
+  welcome?: WelcomeDelivery;
 }
 
 export interface ExecuteOptions {
@@ -92,6 +95,8 @@ export async function executeJob(
   const hasChosenPasswords = secrets.size > 0;
   // Who asked, beyond the actor (e.g. the API client's IP): copied into every audit row of the job.
   const auditExtra = auditDetailsOf(stored.context);
+  // The plan asked for welcome messages (create, or reset-password when asked): see welcome-delivery.ts.
+  const welcome = stored.options.welcome === true;
   const heartbeat = startLeaseHeartbeat(deps, claimed.id, options, clock);
   try {
     return await runBatches(deps, claimed, options, {
@@ -100,6 +105,7 @@ export async function executeJob(
       hasChosenPasswords,
       auditExtra,
       heartbeat,
+      welcome,
     });
   } finally {
     await heartbeat.stop();
@@ -112,13 +118,14 @@ interface BatchContext {
   hasChosenPasswords: boolean;
   auditExtra: string;
   heartbeat: LeaseHeartbeat;
+  welcome: boolean;
 }
 
 async function runBatches(
   deps: ExecutorDeps,
   claimed: JobRecord,
   options: ExecuteOptions,
-  { secrets, batchSize, hasChosenPasswords, auditExtra, heartbeat }: BatchContext,
+  { secrets, batchSize, hasChosenPasswords, auditExtra, heartbeat, welcome }: BatchContext,
 ): Promise<JobRecord> {
   const { db } = deps;
   const clock = deps.clock ?? (() => new Date());
@@ -140,23 +147,28 @@ async function runBatches(
     );
     if (pending.length === 0) return null;
     const credentials: { row: number; email: string; password: string }[] = [];
+    // Every password the batch sets, generated or chosen, for the welcome messages (when asked).
+    const passwords = new Map<number, string>();
     const items: WorkItem[] = await Promise.all(
       pending.map(async ({ row, action: raw }): Promise<WorkItem> => {
         const action = (typeof raw === "string" ? JSON.parse(raw) : raw) as PlannedAction | null;
         if (!action) throw new Error(`Job ${job.id}: row ${row} has no planned action`);
         if (action.suppliedPassword && secrets.has(row)) {
+          if (welcome) passwords.set(row, secrets.get(row)!);
           return { row, action, passwordHash: await hashChosenPassword(secrets.get(row)!) };
         }
         if (action.generatePassword) {
           const password = generatePassword();
           credentials.push({ row, email: action.email, password });
+          if (welcome) passwords.set(row, password);
           return { row, action, passwordHash: hashGeneratedPassword(password) };
         }
         return { row, action };
       }),
     );
     const last = pending[pending.length - 1]!;
-    return { items, credentials, last: { seq: Number(last.seq), row: Number(last.row) } };
+    const emails = new Map(items.map((item) => [item.row, item.action.email]));
+    return { items, credentials, passwords, emails, last: { seq: Number(last.seq), row: Number(last.row) } };
   };
   // The batch being prepared; settled (never left running) whenever this function returns or throws.
   let next: Promise<PreparedBatch | null> = prepare(null);
@@ -219,6 +231,9 @@ interface Cursor {
 interface PreparedBatch {
   items: WorkItem[];
   credentials: { row: number; email: string; password: string }[];
+  /** Passwords for welcome messages by row (empty unless the plan asked for them). */
+  passwords: Map<number, string>;
+  emails: Map<number, string>;
   /** The last item's position in the execution order: the next batch starts after it. */
   last: Cursor;
 }
@@ -228,7 +243,7 @@ async function commitBatch(
   deps: ExecutorDeps,
   job: JobRecord,
   options: ExecuteOptions,
-  { items, credentials }: PreparedBatch,
+  { items, credentials, passwords, emails }: PreparedBatch,
   auditExtra: string,
   clock: () => Date,
 ): Promise<JobRecord> {
@@ -265,6 +280,19 @@ async function commitBatch(
         count: delivered.length,
         sealed: sealer.seal(JSON.stringify(delivered)),
       });
+    }
+    if (passwords.size) {
+      await recordWelcomes(
+        tx,
+        sealer,
+        job.id,
+        outcomes.flatMap((o) =>
+          o.status === "succeeded" && o.userId && passwords.has(o.row)
+            ? [{ row: o.row, userId: o.userId, email: emails.get(o.row)!, password: passwords.get(o.row)! }]
+            : [],
+        ),
+        nowIso,
+      );
     }
     const [next] = await tx
       .update(jobs)

@@ -4,6 +4,7 @@
 // workers can never both believe they hold the head.
 import { sql } from "drizzle-orm";
 import { type Database, queryRows } from "../directory/client.ts";
+import { isDatabaseUnavailable } from "../directory/faults.ts";
 import type { JobRecord } from "../directory/schema.ts";
 import {
   claimJob,
@@ -57,7 +58,19 @@ export async function claimNextJob(
   });
 }
 
+/** Sends due welcome messages; a failure is logged and retried on the next drain, never fails a job. */
+async function deliverWelcomes(deps: ExecutorDeps, jobId?: string): Promise<void> {
+  if (!deps.welcome) return;
+  try {
+    await deps.welcome.deliverPending(jobId ? { jobId } : {});
+  } catch (error) {
+    deps.logger?.error({ err: error, jobId }, "welcome delivery failed; it resumes on the next run");
+  }
+}
+
 export interface DrainOptions extends Omit<ExecuteOptions, "onProgress"> {
+  /** Called when this worker takes a job (new or resumed), before its first batch. */
+  onStarted?: (job: JobRecord) => void;
   onProgress?: (job: JobRecord) => void | Promise<void>;
   /** Called when a job finishes (or fails), after its last batch. */
   onFinished?: (job: JobRecord) => void | Promise<void>;
@@ -73,6 +86,8 @@ export async function drainQueue(deps: ExecutorDeps, options: DrainOptions): Pro
   const clock = deps.clock ?? (() => new Date());
   const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   const ran: JobRecord[] = [];
+  // Welcome messages left by an earlier run (a crash, or a retry that is now due).
+  await deliverWelcomes(deps);
   for (;;) {
     if (options.shouldStop?.()) return ran;
     if (options.untilJob && ran.some((j) => j.id === options.untilJob && j.status !== "running")) return ran;
@@ -92,14 +107,26 @@ export async function drainQueue(deps: ExecutorDeps, options: DrainOptions): Pro
       continue;
     }
     try {
+      options.onStarted?.(claim.job);
+    } catch (error) {
+      deps.logger?.warn({ err: error, jobId: claim.job.id }, "job start callback failed");
+    }
+    try {
       const finished = await executeJob(deps, claim.job, options);
       ran.push(finished);
-      if (finished.status !== "running") await options.onFinished?.(finished);
+      if (finished.status !== "running") {
+        // Before the report, so the results CSV already says where each welcome went.
+        await deliverWelcomes(deps, finished.id);
+        await options.onFinished?.(finished);
+      }
     } catch (error) {
       if (error instanceof LeaseLostError) {
         deps.logger?.warn({ jobId: claim.job.id }, error.message);
         continue;
       }
+      // The database went away mid-job: not the job's fault. The uncommitted batch rolled back; the caller
+      // waits for the database and this owner takes the job up again from its pending rows.
+      if (isDatabaseUnavailable(error)) throw error;
       const message = error instanceof Error ? error.message : String(error);
       deps.logger?.error({ err: error, jobId: claim.job.id }, "job failed");
       await failJob(deps.db, claim.job.id, options.owner, message, clock());

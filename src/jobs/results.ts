@@ -8,6 +8,7 @@ import { type JobItemRecord, type JobRecord, jobCredentials } from "../directory
 import { type JobOutcome, listJobOutcomes } from "./job-store.ts";
 import { loadPlan } from "./plan-store.ts";
 import type { Sealer } from "./secrets.ts";
+import { welcomeOutcomes } from "./welcome-delivery.ts";
 
 export const STATUS_LABEL = {
   succeeded: "Succeeded",
@@ -17,7 +18,7 @@ export const STATUS_LABEL = {
 } as const;
 
 /** Our own status columns in a re-uploaded results file are replaced, not repeated. */
-const OWN_COLUMNS = new Set(["status", "reason", "failurereason"]);
+const OWN_COLUMNS = new Set(["status", "reason", "failurereason", "welcome"]);
 
 export interface ResultRow {
   row: number;
@@ -65,15 +66,21 @@ export async function resultsCsv(
   const secretColumns = new Set(
     table?.columns.filter((c) => c.field === "password").map((c) => c.index) ?? [],
   );
+  // Jobs that sent welcome messages say, per row, where each went (or why it did not).
+  const welcome = await welcomeOutcomes(db, job.id);
   const rows: string[][] = [];
   for (const item of items) {
     const status = item.status === "pending" ? "failed" : item.status;
     if (options.onlyFailed && status !== "failed") continue;
     const cells = cellsOf.get(item.row);
     const original = cells ? keep.map(({ i }) => (secretColumns.has(i) ? "" : (cells[i] ?? ""))) : [item.key];
-    rows.push([STATUS_LABEL[status], itemReason(item, job), ...original]);
+    const welcomeCell = welcome.size ? [welcome.get(item.row) ?? ""] : [];
+    rows.push([STATUS_LABEL[status], itemReason(item, job), ...welcomeCell, ...original]);
   }
-  return writeCsv(["Status", "Reason", ...keep.map(({ h }) => h)], rows);
+  return writeCsv(
+    ["Status", "Reason", ...(welcome.size ? ["Welcome"] : []), ...keep.map(({ h }) => h)],
+    rows,
+  );
 }
 
 export interface Credential {

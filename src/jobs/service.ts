@@ -53,6 +53,7 @@ import {
   scheduleBatches,
 } from "./scheduled-rows.ts";
 import type { Sealer } from "./secrets.ts";
+import type { WelcomeDelivery } from "./welcome-delivery.ts";
 
 export interface Engine {
   db: Database;
@@ -64,6 +65,8 @@ export interface Engine {
   approvalPolicy?: ApprovalPolicy;
   /** The organisation's time zone for dates without an offset (BULKUSERS_TIME_ZONE); absent: UTC. */
   timeZone?: string;
+  /** Welcome messages (SMTP configured); undefined when mail is off. */
+  welcome?: WelcomeDelivery;
 }
 
 /** When the rows of a dated plan run: (time, rows) groups, earliest first. Stored in plans.options. */
@@ -82,6 +85,11 @@ export interface PlanFileInput {
   defaults?: Partial<Record<Field, string>>;
   /** Dated operations: one effective time for every row without its own date (`--at`). */
   at?: Date;
+  /**
+   * Send each user a welcome message once the job ran: create jobs do by default when mail is configured;
+   * reset-password jobs only when asked. Other operations set no password and ignore it.
+   */
+  welcome?: boolean;
 }
 
 /** The e-mails a plan needs from the directory: every key and every manager the file names. */
@@ -112,8 +120,9 @@ function withDefaults(table: CsvTable, defaults: Partial<Record<Field, string>> 
 }
 
 /**
- * table → directory view → plan, with its schedule: date columns (EffectiveDate, LastDay, StartDate) say when
- * rows run, not what they change, so they are taken out before planning; a row with an unreadable date fails.
+ * table → directory view → plan, with its schedule: timing columns (EffectiveDate, LastDay) say when rows run,
+ * not what they change, so they are taken out before planning; a create's StartDate times it too but stays
+ * (it is the hire's start date, kept on the user). A row with an unreadable date fails.
  * Only rows that would change are scheduled; skips and errors are reported at once.
  */
 async function planDated(
@@ -124,7 +133,12 @@ async function planDated(
   now: Date,
   at?: Date,
 ): Promise<(PlanResult & { ok: true; schedule: PlanSchedule }) | (PlanResult & { ok: false })> {
-  const dated = rowEffectiveTimes(table, { timeZone: engine.timeZone ?? "UTC", now, ...(at ? { at } : {}) });
+  const dated = rowEffectiveTimes(table, {
+    timeZone: engine.timeZone ?? "UTC",
+    now,
+    operation,
+    ...(at ? { at } : {}),
+  });
   const result = await planAgainstDirectory(engine, operation, splitDateColumns(table).table, defaults, now);
   if (!result.ok) return result;
   const plan = applyDateErrors(result.plan, dated.errors);
@@ -172,12 +186,15 @@ export async function planTable(
   engine: Engine,
   input: Omit<PlanFileInput, "bytes"> & { table: CsvTable; bytes: Uint8Array },
 ): Promise<PlanOutcome> {
+  const welcome = wantsWelcome(engine, input.operation, input.welcome);
+  if (!welcome.ok) return welcome;
   const now = engine.clock();
   const result = await planDated(engine, input.operation, input.table, input.defaults, now, input.at);
   if (!result.ok) return result;
   const options: Record<string, unknown> = {
     ...(input.defaults ? { defaults: input.defaults } : {}),
     ...(result.schedule.length ? { schedule: result.schedule, timeZone: engine.timeZone ?? "UTC" } : {}),
+    ...(welcome.welcome ? { welcome: true } : {}),
   };
   const stored = await savePlan(engine.db, engine.sealer, {
     plan: result.plan,
@@ -195,6 +212,33 @@ export async function planTable(
     "plan stored",
   );
   return { ok: true, stored };
+}
+
+function wantsWelcome(
+  engine: Engine,
+  operation: Operation,
+  asked: boolean | undefined,
+): { ok: true; welcome: boolean } | { ok: false; refusal: Refusal } {
+  const setsPasswords = operation === "create" || operation === "reset-password";
+  if (asked && !setsPasswords) {
+    return {
+      ok: false,
+      refusal: {
+        code: "welcome.not_applicable",
+        message: `Welcome messages go with create and reset-password, not ${operation}.`,
+      },
+    };
+  }
+  if (asked && !engine.welcome) {
+    return {
+      ok: false,
+      refusal: {
+        code: "welcome.mail_off",
+        message: "Welcome messages need an SMTP server: set SMTP_URL and BULKUSERS_MAIL_FROM.",
+      },
+    };
+  }
+  return { ok: true, welcome: engine.welcome !== undefined && (asked ?? operation === "create") };
 }
 
 /** bytes → rows → plan (stored). A refusal changes nothing and stores nothing. */
@@ -386,6 +430,8 @@ export async function runDueScheduledWork(
         ...(stored.fileName ? { fileName: stored.fileName } : {}),
         context: { ...stored.context, scheduledBatch: batch.id, datedPlan: stored.id },
         ...(defaults ? { defaults } : {}),
+        // Welcome messages as confirmed (never switched on by default at run time); mail may be off by now.
+        welcome: stored.options.welcome === true && engine.welcome !== undefined,
       });
       if (!planned.ok) throw new Error(planned.refusal.message);
       const { job } = await confirmPlan(engine.db, {
@@ -635,6 +681,7 @@ export function executorDeps(engine: Engine): ExecutorDeps {
     sealer: engine.sealer,
     clock: engine.clock,
     ...(engine.logger ? { logger: engine.logger } : {}),
+    ...(engine.welcome ? { welcome: engine.welcome } : {}),
   };
 }
 

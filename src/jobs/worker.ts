@@ -7,6 +7,8 @@
 // once its lease expires any other worker resumes the job from its pending rows. Several workers, in one
 // process or many, on one PostgreSQL: claims are serialised (queue.ts), so a job runs once, jobs run one
 // at a time, first in first out.
+
+import { isDatabaseUnavailable } from "../directory/faults.ts";
 import type { JobRecord } from "../directory/schema.ts";
 import { drainQueue } from "./queue.ts";
 import { type Engine, executorDeps } from "./service.ts";
@@ -16,8 +18,28 @@ import { type Engine, executorDeps } from "./service.ts";
  * hold a job (or its lease). Implementations queue and throttle on their own.
  */
 export interface JobReporter {
+  /** This worker took the job (new, or resumed from its pending rows). */
+  onStarted?(job: JobRecord): void;
   onProgress(job: JobRecord): void | Promise<void>;
   onFinished(job: JobRecord): void | Promise<void>;
+}
+
+/** One reporter that calls each of `reporters` in turn; one failing never keeps the others from hearing. */
+export function combineReporters(reporters: JobReporter[], logger?: Engine["logger"]): JobReporter {
+  const each = async (call: (reporter: JobReporter) => void | Promise<void>) => {
+    for (const reporter of reporters) {
+      try {
+        await call(reporter);
+      } catch (error) {
+        logger?.warn({ err: error }, "job reporter failed");
+      }
+    }
+  };
+  return {
+    onStarted: (job) => void each((reporter) => reporter.onStarted?.(job)),
+    onProgress: (job) => each((reporter) => reporter.onProgress(job)),
+    onFinished: (job) => each((reporter) => reporter.onFinished(job)),
+  };
 }
 
 export interface WorkerOptions {
@@ -31,6 +53,8 @@ export interface WorkerOptions {
   renewEveryMs?: number;
   /** End the loop once the queue is empty (CLI `worker --until-idle`); default: run until stopped. */
   untilIdle?: boolean;
+  /** Longest pause between attempts while the database is away (ms; default 5,000). */
+  maxBackoffMs?: number;
 }
 
 export interface Worker {
@@ -69,6 +93,10 @@ export function startWorker(engine: Engine, options: WorkerOptions): Worker {
     else woken = true;
   };
   const pollMs = options.pollMs ?? 1000;
+  const maxBackoffMs = options.maxBackoffMs ?? 5000;
+  // While the database is away, say so once (and once when it is back), retrying with a growing pause.
+  let unavailableSince: number | undefined;
+  let failures = 0;
   const loop = async () => {
     while (!stopping) {
       try {
@@ -82,18 +110,44 @@ export function startWorker(engine: Engine, options: WorkerOptions): Worker {
           ...(options.renewEveryMs ? { renewEveryMs: options.renewEveryMs } : {}),
           ...(options.reporter
             ? {
-                onProgress: (job) => options.reporter?.onProgress(job),
+                onStarted: (job) => options.reporter?.onStarted?.(job),
+                onProgress: (job) => {
+                  recovered();
+                  return options.reporter?.onProgress(job);
+                },
                 onFinished: (job) => options.reporter?.onFinished(job),
               }
-            : {}),
+            : { onProgress: () => recovered() }),
         });
+        recovered();
         if (options.untilIdle) return;
       } catch (error) {
+        if (isDatabaseUnavailable(error)) {
+          failures += 1;
+          if (unavailableSince === undefined) {
+            unavailableSince = Date.now();
+            engine.logger?.warn(
+              { err: error, component: "database" },
+              "database unavailable: the worker waits and resumes where it stopped",
+            );
+          }
+          if (!stopping) await pause(Math.min(maxBackoffMs, pollMs * 2 ** Math.min(failures - 1, 8)));
+          continue;
+        }
         engine.logger?.error({ err: error }, "worker loop failed; retrying");
       }
       if (!stopping) await pause(pollMs);
     }
   };
+  function recovered() {
+    failures = 0;
+    if (unavailableSince === undefined) return;
+    engine.logger?.info(
+      { component: "database", downForMs: Date.now() - unavailableSince },
+      "database reachable again: the worker resumed",
+    );
+    unavailableSince = undefined;
+  }
   const done = loop();
   return {
     owner: options.owner,

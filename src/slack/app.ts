@@ -8,7 +8,9 @@ import type { Express } from "express";
 import type { Config } from "../config.ts";
 import type { Engine } from "../jobs/service.ts";
 import { boltLogger, type Logger } from "../logger.ts";
+import { sweepExpiredButtons } from "./button-messages.ts";
 import type { SlackCommandHandler, SlackDeps, SlackExtension } from "./deps.ts";
+import { decodeUserText } from "./escaping.ts";
 import { registerListeners } from "./listeners/index.ts";
 import { createSlackReporter, type SlackReporter, type SlackReporterOptions } from "./reporter.ts";
 
@@ -36,7 +38,12 @@ export interface SlackAppDeps {
   expressApp?: Express;
   worker?: { wake(): void };
   /** WebClient options: tests pass `{ retries: 0 }` or small; default DEFAULT_RETRY and a 30 s timeout. */
-  clientOptions?: { retryConfig?: RetryOptions; timeout?: number };
+  clientOptions?: {
+    retryConfig?: RetryOptions;
+    timeout?: number;
+    /** The Web API client's fetch (main.ts passes one that tracks Slack's state and errors). */
+    fetch?: typeof fetch;
+  };
   /** Skip Bolt's auth.test at start-up. Tests only. */
   tokenVerificationEnabled?: boolean;
   /** Reporter tuning (throttle, clock, sleep, retry timings); tests shorten them. */
@@ -45,6 +52,11 @@ export interface SlackAppDeps {
   command?: string;
   /** fetch for file downloads (default: global fetch). */
   fetch?: typeof fetch;
+  /**
+   * How often plans past their expiry get their button messages edited to "expired" (default 60 s; 0 = no
+   * timer: tests call `sweepButtons()`).
+   */
+  buttonSweepMs?: number;
   /** Bolt's unhandled-request timeout (default 3001 ms). */
   unhandledRequestTimeoutMillis?: number;
   /**
@@ -59,6 +71,8 @@ export interface SlackApp {
   receiver: ExpressReceiver | SocketModeReceiver;
   reporter: SlackReporter;
   mode: "http" | "socket";
+  /** Edits the messages of plans that expired with their buttons still live; returns how many. */
+  sweepButtons(): Promise<number>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -74,6 +88,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     retryConfig: deps.clientOptions?.retryConfig ?? DEFAULT_RETRY,
     timeout: deps.clientOptions?.timeout ?? 30_000,
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    ...(deps.clientOptions?.fetch ? { fetch: deps.clientOptions.fetch } : {}),
   };
   const mode: SlackApp["mode"] = appToken ? "socket" : "http";
   const receiver =
@@ -122,6 +137,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...(deps.worker ? { worker: deps.worker } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   };
+  // First of all: what people typed reaches every listener decoded (Slack escapes & < >).
+  app.use(decodeUserText);
   const commandHandlers: SlackCommandHandler[] = [];
   for (const extension of deps.extensions ?? []) {
     const handler = extension(app, slackDeps);
@@ -135,11 +152,19 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   // With a shared express app the HTTP server belongs to the composition root: nothing to listen on here.
   const ownsServer = mode === "socket" || !deps.expressApp;
   let started = false;
+  const sweepButtons = () =>
+    sweepExpiredButtons({ client: app.client, engine, logger, command }).catch((error: unknown) => {
+      logger.error({ err: error }, "sweeping expired plans' buttons failed");
+      return 0;
+    });
+  const buttonSweepMs = deps.buttonSweepMs ?? 60_000;
+  let sweepTimer: NodeJS.Timeout | undefined;
   return {
     app,
     receiver,
     reporter,
     mode,
+    sweepButtons,
     async start() {
       if (started) return;
       await app.init();
@@ -148,9 +173,15 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         else await app.start();
       }
       reporter.start();
+      if (buttonSweepMs > 0) {
+        sweepTimer = setInterval(() => void sweepButtons(), buttonSweepMs);
+        sweepTimer.unref();
+      }
       started = true;
     },
     async stop() {
+      if (sweepTimer) clearInterval(sweepTimer);
+      sweepTimer = undefined;
       await reporter.stop();
       if (started && ownsServer) await app.stop();
       started = false;

@@ -14,18 +14,23 @@ export type SlackFileErrorCode =
 
 /** A file we cannot use; `message` is user-facing. */
 export class SlackFileError extends Error {
+  /** The file's name, once files.info told it (for the answer: "I couldn't use hires.pdf"). */
+  readonly fileName: string | undefined;
   constructor(
     readonly code: SlackFileErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; fileName?: string },
   ) {
-    super(message, options);
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = "SlackFileError";
+    this.fileName = options?.fileName;
   }
 }
 
 export interface SlackFileMeta {
   id: string;
+  /** "check_file_info" on the stubs of Slack Connect (shared) channels: no name, type or URLs until files.info. */
+  file_access?: string;
   name?: string;
   title?: string;
   filetype?: string;
@@ -51,6 +56,42 @@ export function isCsvLike(file: Pick<SlackFileMeta, "name" | "filetype" | "mimet
   return file.mimetype !== undefined && file.mimetype !== "" && TEXT_MIMETYPES.test(file.mimetype);
 }
 
+/** A stub from a shared channel (or any file object without a name): only files.info says what it is. */
+export function isFileStub(file: SlackFileMeta): boolean {
+  return file.file_access === "check_file_info" || (file.name === undefined && file.title === undefined);
+}
+
+/**
+ * The file object as files.info tells it: Slack Connect channels deliver `{id, file_access: "check_file_info"}`
+ * in their events, so a file's type can only be judged after this. Full objects are returned as they are.
+ */
+export async function resolveFile(client: WebClient, file: SlackFileMeta): Promise<SlackFileMeta> {
+  if (!isFileStub(file)) return file;
+  return fileInfo(client, file.id);
+}
+
+async function fileInfo(client: WebClient, fileId: string): Promise<SlackFileMeta> {
+  try {
+    const info = await client.files.info({ file: fileId });
+    return info.file as SlackFileMeta;
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === "file_not_found" || code === "file_deleted") {
+      throw new SlackFileError("file.not_found", "The file is gone from Slack: upload it again.", {
+        cause: error,
+      });
+    }
+    if (code === "missing_scope" || code === "not_authed" || code === "invalid_auth") {
+      throw new SlackFileError(
+        "file.no_access",
+        "I can't read files here: the app needs the files:read scope.",
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
 export interface DownloadedFile {
   meta: SlackFileMeta;
   name: string;
@@ -69,37 +110,20 @@ export async function downloadSlackFile(
   options: { fetch?: typeof fetch; maxBytes?: number } = {},
 ): Promise<DownloadedFile> {
   const maxBytes = options.maxBytes ?? MAX_UPLOAD_BYTES;
-  let meta: SlackFileMeta;
-  try {
-    const info = await client.files.info({ file: fileId });
-    meta = info.file as SlackFileMeta;
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === "file_not_found" || code === "file_deleted") {
-      throw new SlackFileError("file.not_found", "The file is gone from Slack: upload it again.", {
-        cause: error,
-      });
-    }
-    if (code === "missing_scope" || code === "not_authed" || code === "invalid_auth") {
-      throw new SlackFileError(
-        "file.no_access",
-        "I can't read files here: the app needs the files:read scope.",
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+  const meta = await fileInfo(client, fileId);
   const name = meta.name ?? meta.title ?? `${fileId}.csv`;
   if (!isCsvLike({ ...meta, name })) {
     throw new SlackFileError(
       "file.not_csv",
       "I can only read CSV files (.csv or .txt, comma, semicolon or tab separated). Save the sheet as CSV and upload it again.",
+      { fileName: name },
     );
   }
   if (meta.size !== undefined && meta.size > maxBytes) {
     throw new SlackFileError(
       "file.too_large",
       `The file is ${Math.ceil(meta.size / 1024 / 1024)} MB; files up to ${Math.floor(maxBytes / 1024 / 1024)} MB are accepted.`,
+      { fileName: name },
     );
   }
   const url = meta.url_private_download ?? meta.url_private;

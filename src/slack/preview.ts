@@ -5,16 +5,23 @@ import { eq, sql } from "drizzle-orm";
 import { writeCsv } from "../core/csv/index.ts";
 import { type FieldChange, isOperation, type Operation, type Plan } from "../core/types.ts";
 import { type Executor, queryRows } from "../directory/client.ts";
-import { plans } from "../directory/schema.ts";
+import { type JobRecord, plans } from "../directory/schema.ts";
 import { loadPlanRows } from "../jobs/plan-store.ts";
 import type { Engine } from "../jobs/service.ts";
+import { slackUserOf } from "./auth.ts";
 import {
+  buildNoticeMessage,
   buildPreviewView,
   clampPage,
+  escapeAndTruncate,
+  inlineCode,
+  mentionUser,
   PREVIEW_PAGE_SIZE,
   pageCountOf,
   SKIP_GROUPS_NEEDED,
   type SkipGroup,
+  type SlackMessage,
+  slackDate,
 } from "./blocks/index.ts";
 import { buildScheduleSummary } from "./blocks/scheduled.ts";
 
@@ -67,6 +74,37 @@ export async function loadPlanMeta(db: Executor, id: string): Promise<PlanMeta |
   };
 }
 
+/**
+ * What a click on a plan that cannot be approved any more answers: who approved it and when, with the job;
+ * or that it expired or was rejected. Nothing is changed by the click.
+ */
+export function staleNotice(
+  stored: PlanMeta,
+  job: Pick<JobRecord, "id" | "approvedBy" | "queuedAt" | "status"> | null,
+  command = "/bulkusers",
+): SlackMessage {
+  if (stored.status === "confirmed" && job) {
+    const by = slackUserOf(job.approvedBy);
+    return buildNoticeMessage(
+      `:white_check_mark: This plan was already approved${by ? ` by ${mentionUser(by)}` : ""} ${slackDate(new Date(job.queuedAt).toISOString())}: job ${inlineCode(job.id, 80)} is ${escapeAndTruncate(job.status, 30)}. Nothing more was started.`,
+      `Details: \`${command} status ${job.id}\``,
+    );
+  }
+  if (stored.status === "cancelled") {
+    return buildNoticeMessage(
+      ":no_entry_sign: This plan was rejected; nothing was changed. Post the file again for a fresh one.",
+    );
+  }
+  return buildNoticeMessage(
+    `:hourglass: This plan expired ${slackDate(stored.expiresAt)} without approval; nothing was changed. Post the file again for a fresh one.`,
+  );
+}
+
+/** True when the plan can no longer be approved (ran, rejected, or past its expiry). */
+export function isStale(stored: PlanMeta, now: Date): boolean {
+  return stored.status !== "pending" || Date.parse(stored.expiresAt) <= now.getTime();
+}
+
 export interface RenderedPreview {
   view: ModalView;
   stored: PlanMeta;
@@ -78,6 +116,7 @@ export async function renderPreview(
   engine: Engine,
   planId: string,
   page: number,
+  options: { notice?: string } = {},
 ): Promise<RenderedPreview | null> {
   const stored = await loadPlanMeta(engine.db, planId);
   if (!stored) return null;
@@ -100,6 +139,9 @@ export async function renderPreview(
     expiresAt: stored.expiresAt,
     now: engine.clock().toISOString(),
     ...(stored.fileName ? { fileName: stored.fileName } : {}),
+    // A selection's "file" is generated: the filter says what it is.
+    ...(typeof stored.context.filter === "string" ? { filter: stored.context.filter } : {}),
+    ...(options.notice ? { notice: options.notice } : {}),
     window: { changes, errors, skipGroups: groups.groups, skipGroupCount: groups.count },
   });
   // Dated operations: what runs on which date, right under the counts (blocks/scheduled.ts).

@@ -5,8 +5,10 @@ import type { Logger } from "../logger.ts";
 import type { PolicyRunResult } from "../scheduler/policy.ts";
 import type { ScheduleReporter } from "../scheduler/scheduler.ts";
 import { slackUserOf } from "./auth.ts";
+import { escapeAndTruncate } from "./blocks/common.ts";
 import { buildInactivityReport, type InactivityReportInput } from "./blocks/inactivity-report.ts";
-import { uploadCsv } from "./files.ts";
+import { buildReportMovedMessage } from "./blocks/notice.ts";
+import { isChannelUnreachable, openDm, slackErrorCode, uploadCsv } from "./files.ts";
 
 /** The report builder's input from a run. */
 export function reportInputOf(run: PolicyRunResult): InactivityReportInput {
@@ -72,7 +74,10 @@ export interface SlackScheduleReporterOptions {
   logger?: Logger;
 }
 
-/** Posts each run's report to its channel, then the full list as a CSV in the report's thread. */
+/**
+ * Posts each run's report to its channel, then the full list as a CSV in the report's thread. A channel that
+ * refuses the bot sends the report to the schedule's creator by DM, with which channel and why.
+ */
 export function createSlackScheduleReporter(options: SlackScheduleReporterOptions): ScheduleReporter {
   const { client, logger } = options;
   return {
@@ -85,12 +90,16 @@ export function createSlackScheduleReporter(options: SlackScheduleReporterOption
         );
         return;
       }
-      try {
-        const message = buildInactivityReport(reportInputOf(run));
-        const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
+      const message = buildInactivityReport(reportInputOf(run));
+      const postWithCsv = async (to: string) => {
+        const posted = await client.chat.postMessage({
+          channel: to,
+          text: message.text,
+          blocks: message.blocks,
+        });
         if (run.rows.length > 0 && posted.ts) {
           await uploadCsv(client, {
-            channel: posted.channel ?? channel,
+            channel: posted.channel ?? to,
             threadTs: posted.ts,
             filename: reportFileName(run),
             title: `Inactive users: ${run.schedule.name}`.slice(0, 200),
@@ -98,7 +107,39 @@ export function createSlackScheduleReporter(options: SlackScheduleReporterOption
             initialComment: `All ${run.rows.length} inactive users of this run, with what happened to each.`,
           });
         }
+      };
+      try {
+        await postWithCsv(channel);
       } catch (error) {
+        // A channel that refuses the bot: the report goes to whoever set the schedule up, saying why.
+        const owner = slackUserOf(run.schedule.createdBy);
+        if (isChannelUnreachable(error) && owner) {
+          try {
+            const dm = await openDm(client, owner);
+            const botUserId = await client.auth
+              .test()
+              .then((r) => r.user_id)
+              .catch(() => undefined);
+            const note = buildReportMovedMessage({
+              subject: `the inactivity report of *${escapeAndTruncate(run.schedule.name, 80)}*`,
+              channelId: channel,
+              error: slackErrorCode(error) ?? "unknown_error",
+              ...(botUserId ? { botUserId } : {}),
+            });
+            await client.chat.postMessage({ channel: dm, text: note.text, blocks: note.blocks });
+            await postWithCsv(dm);
+            logger?.warn(
+              { scheduleId: run.schedule.id, channel, error: slackErrorCode(error) },
+              "report channel unreachable: the inactivity report went to the schedule's owner by DM",
+            );
+            return;
+          } catch (dmError) {
+            logger?.error(
+              { err: dmError, scheduleId: run.schedule.id },
+              "could not DM the inactivity report either",
+            );
+          }
+        }
         logger?.error(
           { err: error, scheduleId: run.schedule.id, channel },
           "could not post the inactivity report",

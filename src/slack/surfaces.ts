@@ -16,6 +16,7 @@ import {
   buildJobNotFoundMessage,
   buildJobStatusMessage,
   buildJobsListMessage,
+  buildNoticeMessage,
   HOME_JOBS_MAX,
   HOME_SCHEDULES_MAX,
   type HomeJob,
@@ -70,8 +71,13 @@ export async function jobStatusMessage(
   command: string,
 ): Promise<SlackMessage> {
   const id = normaliseJobId(rawId);
-  const job = id ? await getJob(engine.db, id) : null;
-  if (!job) return buildJobNotFoundMessage(rawId.trim() || "(none)", command);
+  if (id === "") {
+    return buildNoticeMessage(
+      `Which job? \`${command} status job_…\`; \`${command} jobs\` lists the recent ones.`,
+    );
+  }
+  const job = await getJob(engine.db, id);
+  if (!job) return buildJobNotFoundMessage(rawId.trim(), command);
   const detail = toJobDetail(job);
   detail.queuePosition = await queuePosition(engine.db, job);
   return buildJobStatusMessage({ job: detail, now: engine.clock().toISOString(), command });
@@ -82,6 +88,7 @@ export async function homeView(
   config: SlackAuthConfig,
   userId: string,
   command: string,
+  notice?: string,
 ): Promise<HomeView> {
   const role = roleOf(config, userId);
   const jobs: HomeJob[] =
@@ -116,6 +123,8 @@ export async function homeView(
     adminIds: config.admins,
     ...(config.hrChannel ? { hrChannelId: config.hrChannel } : {}),
     command,
+    viewerId: userId,
+    ...(notice ? { notice } : {}),
   });
   // Dated operations waiting for their time (admins and HR see them; cancel with `scheduled`).
   if (role !== "none") {
@@ -132,14 +141,19 @@ export async function homeView(
   return view;
 }
 
+/** Publishes the Home tab; `notice` (our mrkdwn) answers the button just clicked, on top of the tab. */
 export async function publishHome(
   client: WebClient,
   engine: Engine,
   config: SlackAuthConfig,
   userId: string,
   command: string,
+  notice?: string,
 ): Promise<void> {
-  await client.views.publish({ user_id: userId, view: await homeView(engine, config, userId, command) });
+  await client.views.publish({
+    user_id: userId,
+    view: await homeView(engine, config, userId, command, notice),
+  });
 }
 
 /** The template CSV of an operation: its header and example rows. */

@@ -55,6 +55,7 @@ const TABLES = [
   "scheduled_rows",
   "scheduled_batches",
   "approval_requests",
+  "welcome_messages",
   "audit_log",
   "job_credentials",
   "job_items",

@@ -3,7 +3,8 @@
 // validator: a broken limit is answered like Slack would (ok:false) and remembered in `violations`.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type BlockKitProblem, validateMessage, validateView } from "../../src/slack/validate-blocks.ts";
+import type { BlockKitProblem } from "../../src/slack/validate-blocks.ts";
+import { validateMessage, validateView } from "./block-kit.ts";
 
 type Args = Record<string, unknown>;
 
@@ -67,9 +68,13 @@ export interface FailureSpec {
 }
 export interface FakeSlackOptions {
   botToken?: string;
+  /** App-level token (`xapp-…`) accepted by apps.connections.open (Socket Mode). */
+  appToken?: string;
   teamId?: string;
   botUserId?: string;
   botId?: string;
+  /** Listen on this port (default: any free one), e.g. to come up where a server already points. */
+  port?: number;
 }
 export interface FakeSlack {
   /** Base Web API URL ending with `/api/`. */
@@ -77,6 +82,9 @@ export interface FakeSlack {
   /** `http://127.0.0.1:port`. */
   origin: string;
   botToken: string;
+  appToken: string;
+  /** What apps.connections.open answers as the Socket Mode URL (set by the test's Socket Mode server). */
+  socketModeUrl: string | undefined;
   calls: RecordedCall[];
   /** Files the bot uploaded (files.getUploadURLExternal → upload → files.completeUploadExternal). */
   files: FakeFile[];
@@ -87,6 +95,10 @@ export interface FakeSlack {
   /** Bodies POSTed to response URLs (see responseUrl). */
   responses: Array<{ id: string; body: Args }>;
   violations: Violation[];
+  /** Workspace members by e-mail (lower case) → user id: what users.lookupByEmail finds. */
+  members: Map<string, string>;
+  /** Makes `email` a member with `id` (default: an id derived from the e-mail). Returns the id. */
+  addMember(email: string, id?: string): string;
   setFailure(method: string, spec: FailureSpec): void;
   addFile(file: {
     id?: string;
@@ -95,6 +107,11 @@ export interface FakeSlack {
     channel?: string;
     user?: string;
   }): Args;
+  /**
+   * The file object a Slack Connect (shared) channel puts in its events and file inputs: an id and
+   * `file_access: "check_file_info"`, no name, type or URLs. files.info answers with the whole file.
+   */
+  stubOf(file: Args): Args;
   /** A response_url served by this fake. */
   responseUrl(id?: string): string;
   callsTo(method: string): RecordedCall[];
@@ -155,6 +172,7 @@ function send(
 
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const botToken = options.botToken ?? "xoxb-test-token";
+  const appToken = options.appToken ?? "xapp-1-A0BULK-test-token";
   const teamId = options.teamId ?? "T0FAKE";
   const botUserId = options.botUserId ?? "U0BOT";
   const botId = options.botId ?? "B0BOT";
@@ -173,6 +191,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     url: "",
     origin: "",
     botToken,
+    appToken,
+    socketModeUrl: undefined,
     calls: [],
     files: [],
     userFiles: [],
@@ -180,6 +200,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     views: [],
     responses: [],
     violations: [],
+    members: new Map(),
+    addMember(email, id) {
+      const userId = id ?? `U${String(next()).padStart(8, "0")}`;
+      fake.members.set(email.toLowerCase(), userId);
+      return userId;
+    },
     setFailure(method, spec) {
       failures.set(method, { ...spec, times: spec.times ?? 1 });
     },
@@ -196,6 +222,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       fake.userFiles.push(f);
       return fileObject(f);
     },
+    stubOf: (file) => ({
+      id: file.id,
+      mode: "file_access",
+      file_access: "check_file_info",
+      created: 0,
+      timestamp: 0,
+      user: file.user,
+    }),
     responseUrl: (id = `R${next()}`) => `${origin}/response/${id}`,
     callsTo: (method) => fake.calls.filter((c) => c.method === method),
     messagesIn: (channel, threadTs) =>
@@ -426,6 +460,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       }
       return { ok: true, files: done.map(fileObject) };
     },
+    // Slack answers users_not_found for addresses that are not a member of the workspace.
+    "users.lookupByEmail": (args) => {
+      const email = String(args.email ?? "").toLowerCase();
+      const id = fake.members.get(email);
+      if (!id) return { ok: false, error: "users_not_found" };
+      return {
+        ok: true,
+        user: { id, team_id: teamId, name: email.split("@")[0], is_bot: false, profile: { email } },
+      };
+    },
     "users.info": (args) => {
       const id = String(args.user ?? "");
       if (!/^[UW]/.test(id)) return { ok: false, error: "user_not_found" };
@@ -513,6 +557,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (invalid) call.error = "invalid_blocks";
       return send(res, invalid ? 400 : 200, invalid ?? { ok: true });
     }
+    if (method === "apps.connections.open") {
+      // Socket Mode: the app-level token only (a bot token gets `not_allowed_token_type`, as from Slack).
+      const ok = req.headers.authorization === `Bearer ${appToken}`;
+      const result = !ok
+        ? { ok: false, error: "not_allowed_token_type" }
+        : fake.socketModeUrl
+          ? { ok: true, url: fake.socketModeUrl }
+          : { ok: false, error: "internal_error" };
+      if (!result.ok) Object.assign(call, { ok: false, error: result.error });
+      return send(res, 200, result);
+    }
     if (!authorised(req, args)) {
       call.ok = false;
       call.error = "invalid_auth";
@@ -532,7 +587,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (!res.headersSent) send(res, 500, { ok: false, error: "fake_slack_crashed", detail: String(error) });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // Node closes idle keep-alive sockets after 5 s; a client that reuses one just then gets ECONNRESET (seen
+  // after planning 5,000 rows on a busy machine). Slack keeps connections far longer: so does the fake.
+  server.keepAliveTimeout = 120_000;
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
   fake.origin = origin;

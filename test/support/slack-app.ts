@@ -9,19 +9,27 @@ import { createHttpApp, type ListeningServer, listen } from "../../src/http/serv
 import type { JobReporter } from "../../src/jobs/worker.ts";
 import { startWorker, type Worker } from "../../src/jobs/worker.ts";
 import { createSlackApp, type SlackApp, type SlackAppDeps } from "../../src/slack/app.ts";
-import { validateView } from "../../src/slack/validate-blocks.ts";
+import { validateView } from "./block-kit.ts";
 import { type TestEngine, testEngine } from "./engine.ts";
 import { type FakeSlack, type FakeView, startFakeSlack } from "./fake-slack.ts";
 import {
   blockActionPayload,
   DEFAULTS,
+  eventEnvelope,
   eventRequest,
   interactionRequest,
   postSigned,
   type SignOptions,
+  type SlashCommandFields,
+  slashCommandFields,
   slashCommandRequest,
   viewSubmissionPayload,
 } from "./slack-signing.ts";
+import {
+  type EnvelopeType,
+  type FakeSocketModeServer,
+  startFakeSocketModeServer,
+} from "./socket-mode-server.ts";
 
 export const SIGNING_SECRET = "test-signing-secret-0123456789";
 export const ADMIN = DEFAULTS.userId; // U0ADMIN
@@ -96,6 +104,12 @@ export interface HarnessOptions {
   noWorker?: boolean;
   /** More environment for loadConfig (e.g. BULKUSERS_REPORT_CHANNEL, BULKUSERS_APPROVERS). */
   env?: Record<string, string>;
+  /**
+   * Socket Mode instead of HTTP: SLACK_APP_TOKEN set, no signing secret; the app gets the URL of a local
+   * Socket Mode server from the fake's apps.connections.open, and every request below travels as an envelope
+   * over that socket (its ack is the "response").
+   */
+  socketMode?: boolean;
 }
 
 export interface ViewSubmitResult {
@@ -108,6 +122,8 @@ export interface SlackHarness {
   engine: TestEngine;
   slack: SlackApp;
   http: ListeningServer;
+  /** The Socket Mode server (socketMode only). */
+  socket: FakeSocketModeServer | null;
   worker: Worker | null;
   /** Every log line (JSON) the app wrote, at debug level. */
   logs: string[];
@@ -154,13 +170,15 @@ function logSink(lines: string[]): Writable {
 
 export async function startSlackHarness(options: HarnessOptions): Promise<SlackHarness> {
   const fake = await startFakeSlack();
+  const socket = options.socketMode ? await startFakeSocketModeServer() : null;
+  if (socket) fake.socketModeUrl = socket.url;
   const logs: string[] = [];
   const logger = pino({ level: "debug" }, logSink(logs));
   const engine = testEngine(options.handle, options.limits);
   engine.logger = logger;
   const config = loadConfig({
     SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    ...(socket ? { SLACK_APP_TOKEN: fake.appToken } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
     SLACK_API_URL: fake.url,
     BULKUSERS_ADMINS: (options.admins ?? [ADMIN]).join(","),
     BULKUSERS_HR_USERS: (options.hrUsers ?? [HR_USER]).join(","),
@@ -182,6 +200,7 @@ export async function startSlackHarness(options: HarnessOptions): Promise<SlackH
           expressApp: app,
           worker: { wake: () => worker?.wake() },
           clientOptions: { retryConfig: options.retryConfig ?? { retries: 0 } },
+          buttonSweepMs: 0,
           reporterOptions: {
             throttleMs: 10,
             retryBaseMs: 50,
@@ -195,7 +214,8 @@ export async function startSlackHarness(options: HarnessOptions): Promise<SlackH
   });
   if (!slack) throw new Error("the Slack app was not mounted");
   const app = slack;
-  await app.start(); // auth.test against the fake, before the server takes requests
+  // auth.test against the fake, before the server takes requests; in Socket Mode also connects the socket.
+  await app.start();
   const http = await listen(httpApp, 0, "127.0.0.1");
   if (!options.noWorker) {
     const reporter = options.wrapReporter ? options.wrapReporter(app.reporter) : app.reporter;
@@ -212,6 +232,37 @@ export async function startSlackHarness(options: HarnessOptions): Promise<SlackH
     signingSecret: SIGNING_SECRET,
     ...extra,
   });
+
+  /** The ack of a Socket Mode envelope, as the HTTP response Bolt would have given (200, the ack's body). */
+  async function overSocket(
+    server: FakeSocketModeServer,
+    type: EnvelopeType,
+    payload: Record<string, unknown>,
+    retry?: { retryAttempt?: number; retryReason?: string },
+  ): Promise<Response> {
+    const ack = await server.deliver(type, payload, retry ?? {});
+    const body = Object.keys(ack.payload).length > 0 ? JSON.stringify(ack.payload) : "";
+    return new Response(body, { status: 200, headers: body ? { "content-type": "application/json" } : {} });
+  }
+  const transport = {
+    command: (fields: Partial<SlashCommandFields>, signOptions?: Partial<SignOptions>) =>
+      socket
+        ? overSocket(socket, "slash_commands", { ...slashCommandFields(fields) })
+        : postSigned(eventsUrl, slashCommandRequest(fields, sign(signOptions))),
+    interaction: (payload: Record<string, unknown>) =>
+      socket
+        ? overSocket(socket, "interactive", payload)
+        : postSigned(eventsUrl, interactionRequest(payload, sign())),
+    event: (event: Record<string, unknown>, opts: Partial<SignOptions> & { eventId?: string }) => {
+      const { eventId, ...rest } = opts;
+      return socket
+        ? overSocket(socket, "events_api", eventEnvelope(event, eventId), {
+            ...(rest.retryNum !== undefined ? { retryAttempt: rest.retryNum } : {}),
+            ...(rest.retryReason !== undefined ? { retryReason: rest.retryReason } : {}),
+          })
+        : postSigned(eventsUrl, eventRequest(event, { ...sign(rest), ...(eventId ? { eventId } : {}) }));
+    },
+  };
 
   /**
    * Slack applies `response_action: update` to the open view: mirror it in the fake (validated too). The
@@ -243,18 +294,16 @@ export async function startSlackHarness(options: HarnessOptions): Promise<SlackH
     logs,
     eventsUrl,
     baseUrl,
+    socket,
     command(text, opts = {}) {
-      return postSigned(
-        eventsUrl,
-        slashCommandRequest(
-          {
-            text,
-            user_id: opts.user ?? ADMIN,
-            channel_id: opts.channel ?? GENERAL,
-            response_url: opts.responseUrl ?? fake.responseUrl(),
-          },
-          sign(opts.sign),
-        ),
+      return transport.command(
+        {
+          text,
+          user_id: opts.user ?? ADMIN,
+          channel_id: opts.channel ?? GENERAL,
+          response_url: opts.responseUrl ?? fake.responseUrl(),
+        },
+        opts.sign,
       );
     },
     async submitView(view, values, opts = {}) {
@@ -267,68 +316,62 @@ export async function startSlackHarness(options: HarnessOptions): Promise<SlackH
         hash: view.hash,
       });
       const versionsBefore = view.history.length;
-      const res = await postSigned(eventsUrl, interactionRequest(payload, sign()));
+      const res = await transport.interaction(payload);
       const text = await res.text();
       const body = text ? (JSON.parse(text) as Record<string, unknown>) : null;
       applyAck(view.id, body, versionsBefore);
       return { status: res.status, body };
     },
     clickInView(view, actionId, value, opts = {}) {
-      return postSigned(
-        eventsUrl,
-        interactionRequest(
-          blockActionPayload({
-            actionId,
-            value,
-            user: opts.user ?? ADMIN,
-            view: {
-              id: view.id,
-              hash: view.hash,
-              private_metadata: String(view.view.private_metadata ?? ""),
-              callback_id: String(view.view.callback_id ?? ""),
-            },
-          }),
-          sign(),
-        ),
+      return transport.interaction(
+        blockActionPayload({
+          actionId,
+          value,
+          user: opts.user ?? ADMIN,
+          view: {
+            id: view.id,
+            hash: view.hash,
+            private_metadata: String(view.view.private_metadata ?? ""),
+            callback_id: String(view.view.callback_id ?? ""),
+          },
+        }),
       );
     },
     clickInMessage(input) {
-      return postSigned(
-        eventsUrl,
-        interactionRequest(
-          blockActionPayload({
-            actionId: input.actionId,
-            value: input.value,
-            user: input.user ?? ADMIN,
-            channelId: input.channelId,
-            messageTs: input.messageTs,
-            ...(input.blockId ? { blockId: input.blockId } : {}),
-          }),
-          sign(),
-        ),
+      return transport.interaction(
+        blockActionPayload({
+          actionId: input.actionId,
+          value: input.value,
+          user: input.user ?? ADMIN,
+          channelId: input.channelId,
+          messageTs: input.messageTs,
+          ...(input.blockId ? { blockId: input.blockId } : {}),
+        }),
       );
     },
     event(event, opts = {}) {
-      const { eventId, ...rest } = opts;
-      return postSigned(eventsUrl, eventRequest(event, { ...sign(rest), ...(eventId ? { eventId } : {}) }));
+      return transport.event(event, opts);
     },
     async stop() {
       await worker?.stop();
       await app.stop();
       await http.close();
+      await socket?.close();
       await fake.close();
     },
   };
   return harness;
 }
 
-/** The operation modal's state with one uploaded file. */
-export function fileInputValues(file: Record<string, unknown>): Record<string, Record<string, unknown>> {
-  return {
-    csv_file: {
-      csv_file_input: { type: "file_input", files: [{ id: String(file.id), name: String(file.name ?? "") }] },
-    },
-  };
+/**
+ * The operation modal's state with one uploaded file, as Slack sends it (the file object as is: a whole one,
+ * or a Slack Connect stub). `blockId`: the file input's block, which changes after a refused file.
+ */
+export function fileInputValues(
+  file: Record<string, unknown>,
+  blockId = "csv_file",
+): Record<string, Record<string, unknown>> {
+  return { [blockId]: { csv_file_input: { type: "file_input", files: [file] } } };
 }
 
 /** The view the fake holds with this callback_id now (latest first). */

@@ -65,13 +65,10 @@ export interface SlashCommandFields {
   response_url: string;
 }
 
-/** A slash command (form-encoded). Give `response_url` from `fake.responseUrl()` to capture respond(). */
-export function slashCommandRequest(
-  fields: Partial<SlashCommandFields>,
-  options: SignOptions,
-): SignedRequest {
+/** Every field of a slash command, as Slack sends them (form fields over HTTP, the payload in Socket Mode). */
+export function slashCommandFields(fields: Partial<SlashCommandFields>): SlashCommandFields {
   const n = nextId();
-  const all: SlashCommandFields = {
+  return {
     command: "/bulkusers",
     text: "",
     user_id: DEFAULTS.userId,
@@ -85,6 +82,14 @@ export function slashCommandRequest(
     response_url: `https://hooks.slack.invalid/commands/${n}`,
     ...fields,
   };
+}
+
+/** A slash command (form-encoded). Give `response_url` from `fake.responseUrl()` to capture respond(). */
+export function slashCommandRequest(
+  fields: Partial<SlashCommandFields>,
+  options: SignOptions,
+): SignedRequest {
+  const all = slashCommandFields(fields);
   return signRequest(
     new URLSearchParams({ ...all }).toString(),
     "application/x-www-form-urlencoded",
@@ -98,26 +103,29 @@ export function interactionRequest(payload: Record<string, unknown>, options: Si
   return signRequest(body, "application/x-www-form-urlencoded", options);
 }
 
+/** The Events API envelope of an event (`event_callback`); a whole envelope is returned as is. */
+export function eventEnvelope(event: Record<string, unknown>, eventId?: string): Record<string, unknown> {
+  const n = nextId();
+  return event.type === "event_callback" || event.type === "url_verification"
+    ? event
+    : {
+        token: "verification-token-unused",
+        team_id: DEFAULTS.teamId,
+        api_app_id: DEFAULTS.appId,
+        type: "event_callback",
+        event_id: eventId ?? `Ev${String(n).padStart(8, "0")}`,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ team_id: DEFAULTS.teamId, user_id: DEFAULTS.botUserId, is_bot: true }],
+        event,
+      };
+}
+
 /** An Events API request. Pass the inner `event`, or a whole envelope (`type: "event_callback"`). */
 export function eventRequest(
   event: Record<string, unknown>,
   options: SignOptions & { eventId?: string },
 ): SignedRequest {
-  const n = nextId();
-  const envelope =
-    event.type === "event_callback" || event.type === "url_verification"
-      ? event
-      : {
-          token: "verification-token-unused",
-          team_id: DEFAULTS.teamId,
-          api_app_id: DEFAULTS.appId,
-          type: "event_callback",
-          event_id: options.eventId ?? `Ev${String(n).padStart(8, "0")}`,
-          event_time: Math.floor(Date.now() / 1000),
-          authorizations: [{ team_id: DEFAULTS.teamId, user_id: DEFAULTS.botUserId, is_bot: true }],
-          event,
-        };
-  return signRequest(JSON.stringify(envelope), "application/json", options);
+  return signRequest(JSON.stringify(eventEnvelope(event, options.eventId)), "application/json", options);
 }
 
 // --- payload builders for the interactions the bot handles ------------------------------------------

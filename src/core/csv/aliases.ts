@@ -81,7 +81,9 @@ const TIERS: { readonly [F in Field]?: readonly (readonly string[])[] } = {
       "Exit Date",
     ],
   ],
-  startDate: [["StartDate", "First Day", "Joining Date", "Join Date"]],
+  disabledPlans: [["DisabledPlans", "Disabled Service Plans"]],
+  enablePlans: [["EnablePlans", "Plans to Enable", "Enable Service Plans"]],
+  disablePlans: [["DisablePlans", "Plans to Disable", "Disable Service Plans"]],
 
   company: [["Company", "Organization", "Company Name"]],
   postalCode: [["PostalCode", "ZIP", "ZIP Code", "ZIP or Postal Code", "Postcode"]],
@@ -96,6 +98,27 @@ const TIERS: { readonly [F in Field]?: readonly (readonly string[])[] } = {
   costCenter: [["Cost Center", "Cost Centre"]],
   division: [["Division"]],
   employeeType: [["Employee Type", "userType"]],
+  // The address a hire reads before their mailbox exists. Google Workspace exports it as
+  // `Home Secondary Email`, Entra as `otherMails` (its alternate e-mail list), HR systems as personal /
+  // private e-mail. Google's `Work Secondary Email` is deliberately absent: it is another work mailbox.
+  personalEmail: [
+    [
+      "Personal Email",
+      "Personal Email Address",
+      "Private Email",
+      "Home Email",
+      "Home Secondary Email",
+      "Secondary Email",
+      "Alternate Email",
+      "Alternate Email Address",
+      "otherMails",
+    ],
+    // Google exports carry both; the recovery address is the fallback.
+    ["Recovery Email"],
+  ],
+  startDate: [
+    ["Start Date", "Hire Date", "employeeHireDate", "Date of Hire", "First Day", "Joining Date", "Join Date"],
+  ],
   ...Object.fromEntries(
     Array.from({ length: 15 }, (_, i) => [
       `customAttribute${i + 1}`,
@@ -131,8 +154,10 @@ const SILENT: ReadonlySet<string> = new Set([
   "failurereason",
   "status",
   "reason",
+  "welcome",
   "lastsignin",
   "assignedlicenses",
+  "disabledplansbylicense",
   "memberof",
   "created",
 ]);

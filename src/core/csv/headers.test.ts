@@ -62,7 +62,13 @@ describe("header normalisation", () => {
   });
 
   it("silently ignores the read-only columns of our own export", () => {
-    for (const header of ["Last Sign-In", "Assigned Licenses", "Member Of", "Created"]) {
+    for (const header of [
+      "Last Sign-In",
+      "Assigned Licenses",
+      "Disabled Plans by License",
+      "Member Of",
+      "Created",
+    ]) {
       expect(interpretHeader(header)).toEqual({ kind: "silent" });
     }
   });
@@ -184,14 +190,15 @@ describe("vendor templates", () => {
       "phone",
       "mobile",
       "fax",
-      null,
+      // The admin center's name for Entra's otherMails: where welcome messages go.
+      "personalEmail",
       "streetAddress",
       "city",
       "state",
       "postalCode",
       "country",
     ]);
-    expect(warnings).toEqual(["Column 'Alternate email address' is not recognised and was ignored."]);
+    expect(warnings).toEqual([]);
   });
 
   it("Outlook Live: Name is the username, Title the job title", () => {
@@ -451,5 +458,30 @@ describe("mapHeaders", () => {
     expect(mapped(["ann@example.com", "Ann"]).warnings).toContain(
       "The first row looks like data rather than column names: is the header row missing?",
     );
+  });
+});
+
+describe("welcome-message columns", () => {
+  it.each([
+    ["Home Secondary Email", "personalEmail"], // Google Workspace export
+    ["Alternate email address [otherMails]", "personalEmail"], // Entra, bracketed property
+    ["otherMails", "personalEmail"],
+    ["Personal Email", "personalEmail"],
+    ["Private E-mail", "personalEmail"],
+    ["Start Date", "startDate"],
+    ["Employee hire date [employeeHireDate]", "startDate"],
+  ])("maps %s to %s", (header, field) => {
+    expect(fieldOf(header)).toBe(field);
+  });
+
+  it("keeps Google's Work Secondary Email away from the personal address", () => {
+    expect(fieldOf("Work Secondary Email")).not.toBe("personalEmail");
+  });
+
+  it("reads a Google export with both the primary and the home address", () => {
+    expect(mapped(["Email Address [Required]", "Home Secondary Email"]).fields).toEqual({
+      "Email Address [Required]": "email",
+      "Home Secondary Email": "personalEmail",
+    });
   });
 });

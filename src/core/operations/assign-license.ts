@@ -8,6 +8,7 @@
 // license the user does not have is not an error (the desired state already holds for it).
 // Applies to active and disabled users (a disabled user keeps its seats); deleted → error.
 
+import { describeDisabled, inPlanOrder, resolvePlans } from "../plan-rules/service-plans.ts";
 import { formatList } from "../plan-rules/values.ts";
 import {
   cell,
@@ -25,14 +26,14 @@ export const assignLicenseOperation: OperationDefinition = {
   title: "Assign licenses",
   description:
     "Assigns the License column's SKUs (several separated by ;). A RemoveLicense value on the same row " +
-    "replaces that license (E3 → E5 migration in one step).",
+    "replaces that license (E3 → E5 migration in one step). DisabledPlans names service plans to leave off.",
   ...fileShape(
     ["email", "license"],
-    ["email", "license", "removeLicense"],
-    ["UserPrincipalName", "License", "RemoveLicense"],
+    ["email", "license", "removeLicense", "disabledPlans"],
+    ["UserPrincipalName", "License", "RemoveLicense", "DisabledPlans"],
     [
-      ["jane.doe@example.com", "M365_E3", ""],
-      ["john.smith@example.com", "M365_E5", "M365_E3"],
+      ["jane.doe@example.com", "M365_E3", "", "YAMMER_ENTERPRISE"],
+      ["john.smith@example.com", "M365_E5", "M365_E3", ""],
     ],
   ),
 
@@ -46,6 +47,37 @@ export const assignLicenseOperation: OperationDefinition = {
     const remove = resolveLicenses(cell(record, "removeLicense"), ctx, errors);
     for (const l of assign) {
       if (remove.includes(l)) errors.push(`License ${l.sku} is both assigned and removed`);
+    }
+    // DisabledPlans: each plan belongs to one of the licenses the row assigns (as Entra's export pairs them).
+    const disabledPlans: Record<string, string[]> = {};
+    const planCell = cell(record, "disabledPlans");
+    if (planCell !== "") {
+      for (const name of planCell
+        .split(/[;,]/)
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const owner = assign.find((l) => l.servicePlans.some((p) => p.toUpperCase() === name.toUpperCase()));
+        if (!owner) {
+          errors.push(
+            `Unknown service plan '${name}' for ${assign.map((l) => l.sku).join(", ")}` +
+              (assign.some((l) => l.servicePlans.length)
+                ? ` (plans: ${assign.flatMap((l) => l.servicePlans).join(", ")})`
+                : ""),
+          );
+          continue;
+        }
+        const sku = owner.sku.toUpperCase();
+        disabledPlans[sku] = inPlanOrder(
+          [...(disabledPlans[sku] ?? []), ...resolvePlans(name, owner, errors)],
+          owner,
+        );
+      }
+      for (const l of assign) {
+        const off = disabledPlans[l.sku.toUpperCase()] ?? [];
+        if (off.length > 0 && off.length === l.servicePlans.length) {
+          errors.push(`Every service plan of ${l.sku} would be disabled`);
+        }
+      }
     }
     if (errors.length > 0) return error(errors.join("; "));
 
@@ -61,11 +93,28 @@ export const assignLicenseOperation: OperationDefinition = {
     else if (toAssign.length === 0)
       reason = `Remove ${toRemove.join(", ")} (already has ${assign.map((l) => l.sku).join(", ")})`;
     else reason = `Replace ${toRemove.join(", ")} with ${toAssign.join(", ")}`;
+    const planned = Object.fromEntries(
+      toAssign
+        .map((sku) => [sku.toUpperCase(), disabledPlans[sku.toUpperCase()] ?? []] as const)
+        .filter(([, off]) => off.length > 0),
+    );
     return {
       outcome: "change",
       reason,
-      changes: [{ field: "licenses", from: formatList(user.licenses), to: formatList(after) }],
-      action: { kind: "assign-license", email: key, licenses: { assign: toAssign, remove: toRemove } },
+      changes: [
+        { field: "licenses", from: formatList(user.licenses), to: formatList(after) },
+        ...Object.entries(planned).map(([sku, off]) => ({
+          field: `${sku} disabled plans`,
+          from: null,
+          to: describeDisabled(off),
+        })),
+      ],
+      action: {
+        kind: "assign-license",
+        email: key,
+        licenses: { assign: toAssign, remove: toRemove },
+        ...(Object.keys(planned).length ? { disabledPlans: planned } : {}),
+      },
     };
   },
 };

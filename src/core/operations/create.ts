@@ -48,6 +48,9 @@ export const createOperation: OperationDefinition = {
     ...PROFILE_TEMPLATE_COLUMNS,
     "License",
     "Groups",
+    // Where the welcome message goes before the hire has a mailbox, and the first day it names.
+    "PersonalEmail",
+    "StartDate",
   ],
   templateExample: [
     [
@@ -76,6 +79,8 @@ export const createOperation: OperationDefinition = {
       "",
       "M365_E3",
       "dept-sales; all-staff",
+      "jane.doe.home@example.net",
+      "2026-01-05",
     ],
     [
       "john.smith@example.com",
@@ -103,6 +108,8 @@ export const createOperation: OperationDefinition = {
       "",
       "M365_E3",
       "dept-sales",
+      "",
+      "2026-01-12",
     ],
   ],
   rowSchema: rowSchemaFor(REQUIRED, USED),

@@ -77,14 +77,19 @@ describe("operation registry", () => {
             userOf(r[0]!, {
               status,
               deletedAt: status === "deleted" ? "2025-05-30T00:00:00Z" : null,
-              licenses: op === "remove-license" ? ["M365_E3"] : [],
+              licenses: op === "remove-license" || op === "set-service-plans" ? ["M365_E3"] : [],
               groups: op === "remove-from-group" ? ["dept-sales"] : [],
             }),
           );
     const dir = directoryOf({
       users,
       licenses: [
-        { sku: "M365_E3", totalSeats: 10, assignedSeats: 0 },
+        {
+          sku: "M365_E3",
+          totalSeats: 10,
+          assignedSeats: 0,
+          servicePlans: ["EXCHANGE_S_ENTERPRISE", "TEAMS1", "YAMMER_ENTERPRISE", "SWAY"],
+        },
         { sku: "M365_E5", totalSeats: 10, assignedSeats: 0 },
       ],
       // The demo organisation's groups (seed-demo): the templates work on it as they are.

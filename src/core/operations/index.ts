@@ -12,6 +12,7 @@ import { removeFromGroupOperation } from "./remove-from-group.ts";
 import { removeLicenseOperation } from "./remove-license.ts";
 import { resetPasswordOperation } from "./reset-password.ts";
 import { restoreOperation } from "./restore.ts";
+import { setServicePlansOperation } from "./set-service-plans.ts";
 import { updateOperation } from "./update.ts";
 
 export const OPERATION_DEFINITIONS: Record<Operation, OperationDefinition> = {
@@ -26,6 +27,7 @@ export const OPERATION_DEFINITIONS: Record<Operation, OperationDefinition> = {
   "remove-license": removeLicenseOperation,
   "add-to-group": addToGroupOperation,
   "remove-from-group": removeFromGroupOperation,
+  "set-service-plans": setServicePlansOperation,
 };
 
 export { FIELD_HEADERS, fieldHeader } from "../plan-rules/fields.ts";

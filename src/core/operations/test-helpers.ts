@@ -92,6 +92,7 @@ export function userOf(email: string, overrides: Partial<DirectoryUser> = {}): D
     status: "active",
     mustChangePassword: false,
     licenses: [],
+    disabledPlans: {},
     groups: [],
     lastLoginAt: null,
     createdAt: "2024-01-01T00:00:00.000Z",
@@ -106,7 +107,12 @@ export const NOW = "2025-06-01T12:00:00.000Z";
 export function directoryOf(
   input: {
     users?: DirectoryUser[];
-    licenses?: Array<Pick<DirectoryLicense, "sku" | "totalSeats" | "assignedSeats"> & { name?: string }>;
+    licenses?: Array<
+      Pick<DirectoryLicense, "sku" | "totalSeats" | "assignedSeats"> & {
+        name?: string;
+        servicePlans?: string[];
+      }
+    >;
     groups?: string[];
     now?: string;
   } = {},
@@ -114,7 +120,8 @@ export function directoryOf(
   const users = new Map<string, DirectoryUser>();
   for (const u of input.users ?? []) users.set(u.email.toLowerCase(), u);
   const licenses = new Map<string, DirectoryLicense>();
-  for (const l of input.licenses ?? []) licenses.set(l.sku.toUpperCase(), { name: l.sku, ...l });
+  for (const l of input.licenses ?? [])
+    licenses.set(l.sku.toUpperCase(), { name: l.sku, servicePlans: [], ...l });
   const groups = new Map<string, DirectoryGroup>();
   for (const [i, name] of (input.groups ?? []).entries())
     groups.set(name.toLowerCase(), { id: `g${i + 1}`, name });

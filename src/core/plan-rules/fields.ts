@@ -44,7 +44,9 @@ export const FIELD_HEADERS: Record<Field, string> = {
   group: "Group",
   effectiveDate: "EffectiveDate",
   lastDay: "LastDay",
-  startDate: "StartDate",
+  disabledPlans: "DisabledPlans",
+  enablePlans: "EnablePlans",
+  disablePlans: "DisablePlans",
   ...ATTRIBUTE_HEADERS,
 };
 

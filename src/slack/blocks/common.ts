@@ -186,6 +186,7 @@ export const OPERATION_TITLES: Record<Operation, string> = {
   "remove-license": "Remove licenses",
   "add-to-group": "Add to groups",
   "remove-from-group": "Remove from groups",
+  "set-service-plans": "Set service plans",
 };
 
 /** One line per operation, for help and the operation modal. */
@@ -201,6 +202,7 @@ export const OPERATION_DESCRIPTIONS: Record<Operation, string> = {
   "remove-license": "remove licenses from users",
   "add-to-group": "add users to groups",
   "remove-from-group": "remove users from groups",
+  "set-service-plans": "switch service plans of an assigned license on or off (e.g. TEAMS1)",
 };
 
 export function header(text: string): KnownBlock {

@@ -155,6 +155,13 @@ export function unsafeString(text: string): string[] {
  * Problems that would let user data ping or link: see `unsafeString`, plus a mrkdwn object without
  * `verbatim: true`.
  */
+/** plain_text objects that carry mrkdwn markup (`code`, *bold*): Slack shows the markers literally there. */
+export function markupInPlainText(value: unknown): string[] {
+  return textObjects(value)
+    .filter((t) => t.type === "plain_text" && /`[^`]+`|\*[^*\s][^*]*\*/.test(t.text))
+    .map((t) => t.text.slice(0, 120));
+}
+
 export function unsafeMrkdwn(value: unknown): string[] {
   const problems: string[] = [];
   for (const t of textObjects(value)) {

@@ -30,6 +30,8 @@ export const HOME_SCHEDULES_MAX = 10;
 export interface HomeJob extends JobListItem {
   /** Channel the job reports in (its thread), when it came from Slack. */
   channelId?: string | null;
+  /** Slack user id of the approver (a job reporting in a DM reports in theirs). */
+  approvedBy?: string | null;
 }
 
 export interface HomeSchedule {
@@ -53,6 +55,10 @@ export interface HomeViewInput {
   adminIds: readonly string[];
   hrChannelId?: string;
   command?: string;
+  /** Who looks at the tab: a job reporting in their own DM with the bot is "in your DM". */
+  viewerId?: string;
+  /** One line on top answering the button just clicked (e.g. "sent the create template to your DMs"). */
+  notice?: string;
 }
 
 const STATE_ICON: Record<string, string> = {
@@ -68,12 +74,22 @@ const STATE_LABEL: Record<string, string> = {
   completed_with_errors: "finished with errors",
 };
 
-function jobLine(job: HomeJob, now: string): string {
+/** Where a job reports: a channel link, or for a DM (a D… id cannot be linked) whose DM it is. */
+function whereLine(job: HomeJob, viewerId: string | undefined): string {
+  if (!job.channelId) return "";
+  if (!job.channelId.startsWith("D")) return ` · in ${mentionChannel(job.channelId)}`;
+  if (job.approvedBy && job.approvedBy === viewerId) return " · in your DM";
+  return job.approvedBy && /^[UW][A-Z0-9]+$/.test(job.approvedBy)
+    ? ` · in ${mentionUser(job.approvedBy)}'s DM`
+    : " · in a DM";
+}
+
+function jobLine(job: HomeJob, now: string, viewerId?: string): string {
   const icon = STATE_ICON[job.status] ?? ":grey_question:";
   const state = escapeAndTruncate(STATE_LABEL[job.status] ?? job.status, 40);
   const processed = job.counts.succeeded + job.counts.failed + job.counts.skipped;
   const progress = job.status === "running" ? ` ${formatNumber(processed)}/${formatNumber(job.total)}` : "";
-  const where = job.channelId ? ` · in ${mentionChannel(job.channelId)}` : "";
+  const where = whereLine(job, viewerId);
   return (
     `${icon} *${OPERATION_TITLES[job.operation]}* · ${state}${progress} · ${inlineCode(job.id, 80)}\n` +
     `${formatNumber(job.total)} rows: ${formatNumber(job.counts.succeeded)} ok, ${formatNumber(job.counts.failed)} failed, ${formatNumber(job.counts.skipped)} skipped · by ${mentionUser(job.requestedBy)} · ${relativeTime(job.createdAt, now)}${where}`
@@ -109,6 +125,7 @@ export function buildHomeView(input: HomeViewInput): HomeView {
       ? `Run \`${command} help\` anywhere for every command. Each operation shows a preview before anything changes.`
       : `Post a hire list CSV in ${input.hrChannelId ? mentionChannel(input.hrChannelId) : "the HR channel"}: I answer in the thread with a summary and a *Review & approve* button.`;
   blocks.push(section(intro));
+  if (input.notice) blocks.push(context(input.notice));
   const templates: Operation[] = input.role === "admin" ? ["create", "update", "disable"] : ["create"];
   const buttons: Button[] = templates.map((op, i) =>
     button(`Download ${op} template`, HOME_TEMPLATE_ACTION_ID, op, i === 0),
@@ -125,7 +142,7 @@ export function buildHomeView(input: HomeViewInput): HomeView {
   blocks.push(section("*Recent jobs*"));
   const jobs = input.jobs.slice(0, HOME_JOBS_MAX);
   if (jobs.length === 0) blocks.push(context("No jobs yet."));
-  for (const job of jobs) blocks.push(section(jobLine(job, input.now)));
+  for (const job of jobs) blocks.push(section(jobLine(job, input.now, input.viewerId)));
   if (input.jobs.length > jobs.length) {
     blocks.push(context(`${formatNumber(input.jobs.length - jobs.length)} older jobs: \`${command} jobs\``));
   }

@@ -16,7 +16,12 @@ import {
   section,
   slackDate,
 } from "./common.ts";
-import { REVIEW_PLAN_ACTION_ID, REVIEW_PLAN_BLOCK_ID } from "./ids.ts";
+import {
+  PENDING_BLOCK_PREFIX,
+  REJECT_PLAN_ACTION_ID,
+  REVIEW_PLAN_ACTION_ID,
+  REVIEW_PLAN_BLOCK_ID,
+} from "./ids.ts";
 import { formatErrorRow } from "./preview.ts";
 
 export const HR_REPLY_ERRORS_SHOWN = 5;
@@ -85,14 +90,29 @@ export function buildHrPlanReply(input: HrPlanReplyInput): SlackMessage {
           action_id: REVIEW_PLAN_ACTION_ID,
           value: planId,
         },
+        {
+          type: "button",
+          style: "danger",
+          text: plainText("Reject", 75),
+          action_id: REJECT_PLAN_ACTION_ID,
+          value: planId,
+          confirm: {
+            title: plainText("Reject this hire list?", 100),
+            text: plainText("Nothing is created. The file has to be posted again for a new plan.", 300),
+            confirm: plainText("Reject", 30),
+            deny: plainText("Keep it", 30),
+          },
+        },
       ],
     });
   }
-  blocks.push(
-    context(
+  blocks.push({
+    ...context(
       `Plan ${inlineCode(planId, 80)} · ${expired ? "expired" : "expires"} ${slackDate(input.expiresAt)} (${relativeTime(input.expiresAt, input.now)}) · nothing changes until someone approves.`,
     ),
-  );
+    // Only true while the plan waits: dropped when the reply is settled (approved, rejected, expired).
+    block_id: `${PENDING_BLOCK_PREFIX}plan`,
+  } as KnownBlock);
   const text = `${input.fileName.slice(0, 200)}: ${formatNumber(change)} will change, ${formatNumber(skip)} skipped, ${formatNumber(error)} with errors.`;
   return { text: escapeAndTruncate(text, 1000), blocks };
 }

@@ -33,6 +33,13 @@ export const CONFIRM_PARTIAL_VALUE = "run_valid_rows";
 /** HR thread reply button; value = planId. */
 export const REVIEW_PLAN_ACTION_ID = "review_plan";
 export const REVIEW_PLAN_BLOCK_ID = "review_plan_actions";
+/**
+ * block_ids starting with this mark blocks that are only true while a plan waits ("expires in 3 h · nothing
+ * changes until someone approves"): a settled message drops them with the buttons.
+ */
+export const PENDING_BLOCK_PREFIX = "pending_";
+/** "Reject" beside "Review & approve": the plan is cancelled and the reply says who rejected it. */
+export const REJECT_PLAN_ACTION_ID = "reject_plan";
 
 // --- select (filter → action) modal -----------------------------------------------------------------
 /** `/bulkusers select <filter>`: choose the action and its value; submit → plan → preview. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateMessage } from "../validate-blocks.ts";
+import { validateMessage } from "../../../test/support/block-kit.ts";
 import { hostile, unsafeMrkdwn, visibleText } from "./fixtures.ts";
 import {
   buildInactivityReport,

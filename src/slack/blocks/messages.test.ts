@@ -1,7 +1,7 @@
 // Every message surface: validator-clean, inert with hostile data, and the content users rely on.
 import { describe, expect, it } from "vitest";
+import { validateMessage } from "../../../test/support/block-kit.ts";
 import { OPERATIONS } from "../../core/types.ts";
-import { validateMessage } from "../validate-blocks.ts";
 import { escapeMrkdwn } from "./common.ts";
 import {
   bigCreatePlan,
@@ -17,13 +17,14 @@ import {
 } from "./fixtures.ts";
 import { buildHelpMessage, HELP_SECTIONS } from "./help.ts";
 import { buildHrPlanReply } from "./hr.ts";
-import { REVIEW_PLAN_ACTION_ID } from "./ids.ts";
+import { REJECT_PLAN_ACTION_ID, REVIEW_PLAN_ACTION_ID } from "./ids.ts";
 import {
   buildJobNotFoundMessage,
   buildJobStatusMessage,
   buildJobsListMessage,
   type JobListItem,
 } from "./jobs.ts";
+import { buildReportMovedMessage } from "./notice.ts";
 import { buildProgressMessage, buildQueuedMessage, estimateRemainingMs } from "./progress.ts";
 import { buildFileRefusalMessage, buildNotAuthorisedMessage } from "./refusal.ts";
 import { buildFinishedMessage, buildPasswordsDmMessage } from "./results.ts";
@@ -113,6 +114,7 @@ describe("HR thread reply", () => {
     expect(text).toContain("*Row 2* · bob@example.com — Manager zed@example.com was not found");
     expect(buttonsOf(reply)).toEqual([
       expect.objectContaining({ action_id: REVIEW_PLAN_ACTION_ID, value: "pl_9" }),
+      expect.objectContaining({ action_id: REJECT_PLAN_ACTION_ID, value: "pl_9", style: "danger" }),
     ]);
     expect(reply.text).toContain("1 will change");
   });
@@ -369,5 +371,37 @@ describe("refusals", () => {
     expectClean(many);
     expect(visibleText(many.blocks)).toContain("and 35 more");
     expect(visibleText(many.blocks)).not.toContain("HR members");
+  });
+});
+
+describe("report moved to a DM", () => {
+  it("names the channel, says why in words, and how to invite the bot; unknown codes are quoted", () => {
+    for (const error of [
+      "not_in_channel",
+      "channel_not_found",
+      "is_archived",
+      "restricted_action",
+      "weird_error",
+    ]) {
+      const message = buildReportMovedMessage({
+        jobId: "job_1",
+        channelId: "C0X",
+        error,
+        botUserId: "U0BOT",
+      });
+      expectClean(message);
+      const text = visibleText(message.blocks);
+      expect(text).toContain("job `job_1` in <#C0X>");
+      expect(text).not.toContain(error === "weird_error" ? "&lt;" : "weird");
+    }
+    const notIn = visibleText(
+      buildReportMovedMessage({ jobId: "j", channelId: "C0X", error: "not_in_channel", botUserId: "U0BOT" })
+        .blocks,
+    );
+    expect(notIn).toContain("I'm not a member of it");
+    expect(notIn).toContain("type `/invite` <@U0BOT> in <#C0X>");
+    expect(
+      visibleText(buildReportMovedMessage({ jobId: "j", channelId: "C0X", error: "weird_error" }).blocks),
+    ).toContain("Slack answered `weird_error`");
   });
 });

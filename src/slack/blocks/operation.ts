@@ -1,4 +1,5 @@
-// The modal opened by `/bulkusers <operation>`: one CSV file, operation options, submit "Preview".
+// The modal opened by `/bulkusers <operation>`: one CSV file, operation options, submit "Preview". A refused
+// file brings the same modal back with the reason on top and an empty file input.
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import { isOperation, type Operation } from "../../core/types.ts";
 import {
@@ -18,6 +19,7 @@ import {
   MUST_CHANGE_PASSWORD_VALUE,
   OPERATION_VIEW_CALLBACK_ID,
 } from "./ids.ts";
+import { type FileRefusalInput, fileRefusalBlocks } from "./refusal.ts";
 
 export const EFFECTIVE_AT_BLOCK_ID = "effective_at";
 export const EFFECTIVE_AT_ACTION_ID = "effective_at_input";
@@ -32,6 +34,15 @@ export interface OperationModalOptions {
   command?: string;
   /** Where the command was run (kept in private_metadata: the job reports back there). */
   channelId?: string;
+  /**
+   * The file just submitted was refused: shown above a fresh file input, so the person can pick another file
+   * without starting over.
+   */
+  refusal?: FileRefusalInput;
+  /** How many files were refused so far in this modal (names the file input block: a new id shows it empty). */
+  attempt?: number;
+  /** create / reset-password: the password tick as last submitted (default: ticked). */
+  mustChangePassword?: boolean;
 }
 
 /** What the operation modal's private_metadata holds: ids only. */
@@ -39,6 +50,16 @@ export interface OperationModalMetadata {
   operation: Operation;
   /** The channel the command was run in, when known. */
   channelId?: string;
+  /** Files refused so far (see OperationModalOptions.attempt). */
+  attempt?: number;
+}
+
+/**
+ * The file input's block_id. Slack keeps what an input holds across views.update while its block_id stays the
+ * same; after a refusal the input must come back empty, so each attempt gets its own id.
+ */
+export function csvFileBlockId(attempt = 0): string {
+  return attempt > 0 ? `${CSV_FILE_BLOCK_ID}_${attempt}` : CSV_FILE_BLOCK_ID;
 }
 
 /** Operation-specific notes shown under the file input. */
@@ -50,6 +71,8 @@ const NOTES: Partial<Record<Operation, string>> = {
   "reset-password": "New temporary passwords are generated and sent to you, the approver, by DM as a CSV.",
   "assign-license": "Needs free seats: rows beyond the free seats fail, in file order.",
   "add-to-group": "Rows for users who are already members are skipped.",
+  "set-service-plans":
+    "One license per row. DisabledPlans sets the whole disabled list; EnablePlans / DisablePlans switch only the plans named.",
 };
 
 function mustChangeOption(operation: Operation): PlainTextOption {
@@ -60,7 +83,7 @@ function mustChangeOption(operation: Operation): PlainTextOption {
   };
 }
 
-function optionBlocks(operation: Operation): KnownBlock[] {
+function optionBlocks(operation: Operation, mustChange: boolean): KnownBlock[] {
   if (operation !== "create" && operation !== "reset-password") return [];
   const option = mustChangeOption(operation);
   return [
@@ -79,7 +102,7 @@ function optionBlocks(operation: Operation): KnownBlock[] {
         type: "checkboxes",
         action_id: MUST_CHANGE_PASSWORD_ACTION_ID,
         options: [option],
-        initial_options: [option],
+        ...(mustChange ? { initial_options: [option] } : {}),
       },
     },
   ];
@@ -90,14 +113,17 @@ export function buildOperationModal(options: OperationModalOptions): ModalView {
   const command = options.command ?? "/bulkusers";
   const maxRows = options.maxRows ?? 5000;
   const note = NOTES[operation];
+  const attempt = options.attempt ?? 0;
+  const refused = options.refusal ? fileRefusalBlocks({ command, operation, ...options.refusal }) : [];
   const blocks: KnownBlock[] = [
+    ...refused,
     section(
       `*${OPERATION_TITLES[operation]}*: ${OPERATION_DESCRIPTIONS[operation]}.\nUpload a CSV; you get a preview of every row before anything changes.`,
     ),
     {
       type: "input",
-      block_id: CSV_FILE_BLOCK_ID,
-      label: plainText("CSV file", 2000),
+      block_id: csvFileBlockId(attempt),
+      label: plainText(options.refusal ? "Another CSV file" : "CSV file", 2000),
       hint: plainText(
         `One file, up to ${formatNumber(maxRows)} rows. Comma, semicolon or tab separated; UTF-8, UTF-16 or Windows-1252. Exports from Microsoft 365, Entra, Google Workspace, Okta and Outlook work as they are.`,
         2000,
@@ -109,7 +135,7 @@ export function buildOperationModal(options: OperationModalOptions): ModalView {
         filetypes: ["csv", "txt"],
       },
     },
-    ...optionBlocks(operation),
+    ...optionBlocks(operation, options.mustChangePassword ?? true),
     // Dated operations: one time for every row without its own date column (blocks/scheduled.ts).
     {
       type: "input",
@@ -131,6 +157,7 @@ export function buildOperationModal(options: OperationModalOptions): ModalView {
   );
   const metadata: OperationModalMetadata = { operation };
   if (options.channelId !== undefined) metadata.channelId = options.channelId;
+  if (attempt > 0) metadata.attempt = attempt;
   return {
     type: "modal",
     callback_id: OPERATION_VIEW_CALLBACK_ID,
@@ -170,8 +197,9 @@ export interface OperationModalSubmission {
 export function readOperationModalState(
   operation: Operation,
   values: ViewStateValues,
+  attempt = 0,
 ): OperationModalSubmission {
-  const files = values[CSV_FILE_BLOCK_ID]?.[CSV_FILE_ACTION_ID]?.files ?? [];
+  const files = values[csvFileBlockId(attempt)]?.[CSV_FILE_ACTION_ID]?.files ?? [];
   const result: OperationModalSubmission = { fileIds: files.map((f) => f.id) };
   const at = values[EFFECTIVE_AT_BLOCK_ID]?.[EFFECTIVE_AT_ACTION_ID]?.selected_date_time;
   if (typeof at === "number" && Number.isFinite(at)) result.at = new Date(at * 1000);
@@ -191,11 +219,20 @@ export function readOperationModalMetadata(
   try {
     const parsed: unknown = JSON.parse(privateMetadata ?? "");
     if (typeof parsed === "object" && parsed !== null && "operation" in parsed) {
-      const { operation: op, channelId } = parsed as { operation: unknown; channelId?: unknown };
+      const {
+        operation: op,
+        channelId,
+        attempt,
+      } = parsed as {
+        operation: unknown;
+        channelId?: unknown;
+        attempt?: unknown;
+      };
       if (typeof op === "string" && isOperation(op)) {
-        return typeof channelId === "string" && channelId !== ""
-          ? { operation: op, channelId }
-          : { operation: op };
+        const meta: OperationModalMetadata = { operation: op };
+        if (typeof channelId === "string" && channelId !== "") meta.channelId = channelId;
+        if (typeof attempt === "number" && Number.isInteger(attempt) && attempt > 0) meta.attempt = attempt;
+        return meta;
       }
     }
   } catch {

@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, InputBlock, KnownBlock, ModalView } from "@slack/types";
 import { describe, expect, it } from "vitest";
-import { validateView } from "../validate-blocks.ts";
+import { validateView } from "../../../test/support/block-kit.ts";
 import {
   bigCreatePlan,
   changeRow,

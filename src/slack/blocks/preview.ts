@@ -62,6 +62,10 @@ export interface PreviewViewInput {
   now: string;
   /** The uploaded file's name, shown in the header context. */
   fileName?: string;
+  /** A plan of `/bulkusers select`: the filter (as typed) stands where a file name would. */
+  filter?: string;
+  /** One line (our mrkdwn) answering the button just clicked, shown above the buttons. */
+  notice?: string;
   /**
    * One page of rows read from the database (e.g. `loadPlanRows` with an offset), for plans too big to hold
    * in memory: `plan.rows` is then ignored and the totals come from `plan.summary`.
@@ -232,7 +236,8 @@ export function buildPreviewView(input: PreviewViewInput): ModalView {
 
   const blocks: KnownBlock[] = [header(`${OPERATION_TITLES[plan.operation]}: preview`)];
   const meta = [`Plan ${inlineCode(planId, 80)}`];
-  if (input.fileName !== undefined) meta.push(`*${escapeAndTruncate(input.fileName, 120)}*`);
+  if (input.filter !== undefined) meta.push(`users matching ${inlineCode(input.filter, 300)}`);
+  else if (input.fileName !== undefined) meta.push(`*${escapeAndTruncate(input.fileName, 120)}*`);
   meta.push(
     expired
       ? `expired ${slackDate(input.expiresAt)}`
@@ -245,7 +250,9 @@ export function buildPreviewView(input: PreviewViewInput): ModalView {
       mrkdwnText(`*Will change*\n${formatNumber(summary.change)}`),
       mrkdwnText(`*Skipped*\n${formatNumber(summary.skip)}`),
       mrkdwnText(`*Errors*\n${formatNumber(summary.error)}`),
-      mrkdwnText(`*Rows in file*\n${formatNumber(total)}`),
+      mrkdwnText(
+        `*${input.filter !== undefined ? "Users selected" : "Rows in file"}*\n${formatNumber(total)}`,
+      ),
     ],
   });
 
@@ -253,7 +260,9 @@ export function buildPreviewView(input: PreviewViewInput): ModalView {
   if (expired) {
     blocks.push(
       section(
-        ":hourglass: *This preview has expired.* Nothing was changed. Run the command and upload the file again.",
+        input.filter !== undefined
+          ? ":hourglass: *This preview has expired.* Nothing was changed. Run the selection again."
+          : ":hourglass: *This preview has expired.* Nothing was changed. Run the command and upload the file again.",
       ),
     );
   } else if (summary.change === 0) {
@@ -294,6 +303,7 @@ export function buildPreviewView(input: PreviewViewInput): ModalView {
 
   blocks.push(divider());
   if (pages > 1) blocks.push(context(`Page ${formatNumber(page + 1)} of ${formatNumber(pages)}`));
+  if (input.notice) blocks.push(context(input.notice));
   const buttons: Button[] = [];
   if (page > 0) buttons.push(button("◀ Previous", PREVIEW_PREV_ACTION_ID, String(page - 1)));
   if (page < pages - 1) buttons.push(button("Next ▶", PREVIEW_NEXT_ACTION_ID, String(page + 1)));

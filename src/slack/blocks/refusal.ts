@@ -1,5 +1,5 @@
 // Refusals: a file we will not process (nothing changed), and a user who may not do what they asked.
-import type { ModalView } from "@slack/types";
+import type { KnownBlock, ModalView } from "@slack/types";
 import type { Operation, Refusal } from "../../core/types.ts";
 import {
   context,
@@ -30,23 +30,27 @@ function refusalLines(input: FileRefusalInput): { headline: string; ctx: string 
   return { headline, ctx };
 }
 
-export function buildFileRefusalMessage(input: FileRefusalInput): SlackMessage {
+/** The reason and the code, as blocks (a message, a notice modal, or on top of the operation modal). */
+export function fileRefusalBlocks(input: FileRefusalInput): KnownBlock[] {
   const { headline, ctx } = refusalLines(input);
+  return [section(headline), context(ctx)];
+}
+
+export function buildFileRefusalMessage(input: FileRefusalInput): SlackMessage {
   return {
     text: escapeAndTruncate(`File refused (${input.refusal.code}): ${input.refusal.message}`, 3000),
-    blocks: [section(headline), context(ctx)],
+    blocks: fileRefusalBlocks(input),
   };
 }
 
 /** The same refusal, as the modal that replaces "Reading your file…". */
 export function buildFileRefusalView(input: FileRefusalInput): ModalView {
-  const { headline, ctx } = refusalLines(input);
   return {
     type: "modal",
     callback_id: NOTICE_VIEW_CALLBACK_ID,
     title: plainText("File not accepted", 24),
     close: plainText("Close", 24),
-    blocks: [section(headline), context(ctx)],
+    blocks: fileRefusalBlocks(input),
   };
 }
 

@@ -173,7 +173,8 @@ export function buildScheduleModal(input: ScheduleModalInput): ModalView {
     textInput(
       "cron",
       "When (cron expression)",
-      "Five fields: minute hour day-of-month month day-of-week. `0 9 * * 1` = Mondays 09:00; `30 6 1 * *` = the 1st of each month, 06:30.",
+      // plain_text (an input hint): no mrkdwn, so the examples are quoted, not in backticks.
+      "Five fields: minute hour day-of-month month day-of-week. “0 9 * * 1” = Mondays 09:00; “30 6 1 * *” = the 1st of each month, 06:30.",
       v.cron ?? "0 9 * * 1",
       "0 9 * * 1",
       100,

@@ -1,7 +1,7 @@
 import type { InputBlock, ModalView } from "@slack/types";
 import { describe, expect, it } from "vitest";
-import { validateMessage, validateView } from "../validate-blocks.ts";
-import { hostile, unsafeMrkdwn, visibleText } from "./fixtures.ts";
+import { validateMessage, validateView } from "../../../test/support/block-kit.ts";
+import { hostile, markupInPlainText, unsafeMrkdwn, visibleText } from "./fixtures.ts";
 import {
   buildScheduleModal,
   buildSchedulesListMessage,
@@ -41,6 +41,9 @@ describe("schedule modal", () => {
     });
     expect(validateView(view)).toEqual([]);
     expect(unsafeMrkdwn(view)).toEqual([]);
+    // Hints are plain_text: backticks would show as backticks.
+    expect(markupInPlainText(view)).toEqual([]);
+    expect(visibleText(view)).toContain("“0 9 * * 1” = Mondays 09:00");
     expect(view.callback_id).toBe(SCHEDULE_VIEW_CALLBACK_ID);
     expect(view.title.text).toBe("New schedule");
     expect(readScheduleModalMetadata(view.private_metadata)).toEqual({ channelId: "C0GENERAL" });

@@ -38,6 +38,7 @@ export function selectValueKind(operation: Operation): SelectValueKind {
     case "remove-from-group":
       return "group";
     case "update":
+    case "set-service-plans":
       return "field";
     default:
       return "none";
@@ -115,7 +116,7 @@ export function buildSelectModal(input: SelectModalInput): ModalView {
       optional: true,
       label: plainText("Value", 2000),
       hint: plainText(
-        "Licenses: a SKU (e.g. M365_E5). Groups: a group name. Update: Field=value (e.g. Department=Sales); several with ';' (Department=Sales; Office=Paris). Not needed for the other actions.",
+        "Licenses: a SKU (e.g. M365_E5). Groups: a group name. Update: Field=value (e.g. Department=Sales); several with ';' (Department=Sales; Office=Paris). Service plans: License=M365_E3; DisablePlans=TEAMS1, SWAY (or EnablePlans=…). Not needed for the other actions.",
         2000,
       ),
       element: {

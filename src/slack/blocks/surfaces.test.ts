@@ -2,8 +2,8 @@
 // page window (what the app does for big plans) and the final progress state. Every surface must pass the
 // limits validator and keep user data inert, whatever the input.
 import { describe, expect, it } from "vitest";
+import { validateMessage, validateView } from "../../../test/support/block-kit.ts";
 import type { Operation, PlanRow } from "../../core/types.ts";
-import { validateMessage, validateView } from "../validate-blocks.ts";
 import { bigCreatePlan, hostile, hostilePlan, unsafeMrkdwn, visibleText } from "./fixtures.ts";
 import { buildHomeView, HOME_JOBS_MAX, type HomeJob } from "./home.ts";
 import { buildErrorMessage, buildMessageView, buildNoticeMessage } from "./notice.ts";

@@ -1,9 +1,9 @@
 // Modal surfaces other than the preview: loading, operation, refusal/notice.
 import type { FileInput, InputBlock, ModalView } from "@slack/types";
 import { describe, expect, it } from "vitest";
+import { validateView } from "../../../test/support/block-kit.ts";
 import { OPERATIONS } from "../../core/types.ts";
-import { validateView } from "../validate-blocks.ts";
-import { hostile, unsafeMrkdwn, visibleText } from "./fixtures.ts";
+import { hostile, markupInPlainText, unsafeMrkdwn, visibleText } from "./fixtures.ts";
 import {
   CSV_FILE_ACTION_ID,
   CSV_FILE_BLOCK_ID,
@@ -15,12 +15,18 @@ import {
   OPERATION_VIEW_CALLBACK_ID,
 } from "./ids.ts";
 import { buildLoadingView } from "./loading.ts";
-import { buildOperationModal, readOperationModalMetadata, readOperationModalState } from "./operation.ts";
+import {
+  buildOperationModal,
+  csvFileBlockId,
+  readOperationModalMetadata,
+  readOperationModalState,
+} from "./operation.ts";
 import { buildFileRefusalView, buildNoticeView } from "./refusal.ts";
 
 function expectClean(view: ModalView) {
   expect(validateView(view)).toEqual([]);
   expect(unsafeMrkdwn(view)).toEqual([]);
+  expect(markupInPlainText(view)).toEqual([]);
 }
 
 function input(view: ModalView, blockId: string): InputBlock | undefined {
@@ -99,6 +105,44 @@ describe("operation modal", () => {
     expect(readOperationModalState("disable", {})).toEqual({ fileIds: [] });
     expect(readOperationModalMetadata('{"operation":"nuke"}')).toBeNull();
     expect(readOperationModalMetadata(undefined)).toBeNull();
+  });
+
+  it("after a refused file: the reason on top, an empty file input under a new block_id, the options kept", () => {
+    const view = buildOperationModal({
+      operation: "create",
+      channelId: "C1",
+      refusal: {
+        refusal: { code: "csv.no_email_column", message: "No column holds e-mail addresses." },
+        fileName: "hires <final>.csv",
+      },
+      attempt: 2,
+      mustChangePassword: false,
+    });
+    expectClean(view);
+    expect(view.callback_id).toBe(OPERATION_VIEW_CALLBACK_ID);
+    expect(view.submit?.text).toBe("Preview");
+    const first = visibleText(view.blocks[0]);
+    expect(first).toContain("hires &lt;final&gt;.csv");
+    expect(first).toContain("No column holds e-mail addresses.");
+    expect(visibleText(view.blocks[1])).toContain("`csv.no_email_column`");
+    expect(input(view, CSV_FILE_BLOCK_ID)).toBeUndefined();
+    expect(input(view, csvFileBlockId(2))?.element).toMatchObject({
+      type: "file_input",
+      action_id: CSV_FILE_ACTION_ID,
+    });
+    expect(input(view, MUST_CHANGE_PASSWORD_BLOCK_ID)?.element).not.toHaveProperty("initial_options");
+    const meta = readOperationModalMetadata(view.private_metadata);
+    expect(meta).toEqual({ operation: "create", channelId: "C1", attempt: 2 });
+    const values = { [csvFileBlockId(2)]: { [CSV_FILE_ACTION_ID]: { files: [{ id: "F9" }] } } };
+    expect(readOperationModalState("disable", values, meta?.attempt)).toEqual({ fileIds: ["F9"] });
+    expect(readOperationModalState("disable", values)).toEqual({ fileIds: [] });
+    expectClean(
+      buildOperationModal({
+        operation: "update",
+        refusal: { refusal: { code: hostile(300), message: hostile(3000) }, fileName: hostile(3000) },
+        attempt: 1,
+      }),
+    );
   });
 });
 

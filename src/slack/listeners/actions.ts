@@ -3,9 +3,11 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { isOperation } from "../../core/types.ts";
-import { mayApprovePlan, mayDownloadTemplates, refuse, roleOf } from "../auth.ts";
+import { findJobByPlan } from "../../jobs/job-store.ts";
+import { mayApprovePlan, mayDownloadTemplates, refuse, roleOf, slackUserOf } from "../auth.ts";
 import {
   buildLoadingView,
+  buildNoticeMessage,
   buildNoticeView,
   HOME_JOBS_ACTION_ID,
   HOME_REFRESH_ACTION_ID,
@@ -13,12 +15,15 @@ import {
   PREVIEW_CSV_ACTION_ID,
   PREVIEW_NEXT_ACTION_ID,
   PREVIEW_PREV_ACTION_ID,
+  REJECT_PLAN_ACTION_ID,
   REVIEW_PLAN_ACTION_ID,
   readPreviewMetadata,
+  slackDate,
 } from "../blocks/index.ts";
+import { rejectPlan, settleButtons } from "../button-messages.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openDm, slackErrorCode, uploadCsv } from "../files.ts";
-import { loadPlanMeta, previewCsv, renderPreview } from "../preview.ts";
+import { isStale, loadPlanMeta, previewCsv, renderPreview, staleNotice } from "../preview.ts";
 import { replyPrivately } from "../reply.ts";
 import { jobsListMessage, publishHome, sendTemplate } from "../surfaces.ts";
 
@@ -61,9 +66,12 @@ function registerPaging(app: App, deps: SlackDeps): void {
 
   app.action<ButtonBody>(PREVIEW_CSV_ACTION_ID, async ({ ack, body, action, client }) => {
     await ack();
-    const planId = action.value ?? readPreviewMetadata(body.view?.private_metadata)?.planId;
+    const view = body.view;
+    const meta = readPreviewMetadata(view?.private_metadata);
+    const planId = action.value ?? meta?.planId;
     if (!planId) return;
     const userId = body.user.id;
+    let notice: string;
     try {
       const bytes = await previewCsv(deps.engine, planId);
       if (!bytes) return;
@@ -76,8 +84,19 @@ function registerPaging(app: App, deps: SlackDeps): void {
         initialComment:
           "The full preview: every row with what would change, what is skipped and what fails, and why. Nothing has changed yet.",
       });
+      notice = `:outbox_tray: Sent the full preview (every row, as CSV) to your DMs with me, ${slackDate(deps.engine.clock().toISOString())}.`;
     } catch (error) {
       deps.logger.error({ err: error, planId }, "preview CSV failed");
+      notice = ":warning: I couldn't send the full preview to your DMs. Try the button again in a moment.";
+    }
+    // The answer in the modal itself, where the click was: the same page with one line more.
+    if (!view) return;
+    try {
+      const rendered = await renderPreview(deps.engine, planId, meta?.page ?? 0, { notice });
+      if (rendered) await client.views.update({ view_id: view.id, hash: view.hash, view: rendered.view });
+    } catch (error) {
+      // hash_conflict: the person paged meanwhile; the DM is there all the same.
+      deps.logger.info({ planId, error: slackErrorCode(error) }, "preview CSV: modal not updated");
     }
   });
 }
@@ -88,8 +107,10 @@ function registerReview(app: App, deps: SlackDeps): void {
     const userId = body.user.id;
     const planId = action.value ?? "";
     const role = roleOf(deps.config.slack, userId);
-    // Admins get the modal before any database work (the trigger_id lives ~3 s); HR after one plan lookup.
-    const stored = role === "hr" ? await loadPlanMeta(deps.engine.db, planId) : null;
+    // One primary-key lookup before the modal (the trigger_id lives ~3 s): HR's right depends on the plan,
+    // and a plan that already ran, expired or was rejected gets an answer instead of a fresh-looking preview.
+    const stored = role === "none" ? null : await loadPlanMeta(deps.engine.db, planId);
+    const channelId = channelOf(body);
     const allowed =
       role === "admin" ||
       (stored !== null &&
@@ -98,7 +119,6 @@ function registerReview(app: App, deps: SlackDeps): void {
           context: stored.context,
         }));
     if (!allowed) {
-      const channelId = channelOf(body);
       const message = await refuse(
         { db: deps.engine.db, config: deps.config.slack, logger: deps.logger },
         {
@@ -116,6 +136,32 @@ function registerReview(app: App, deps: SlackDeps): void {
         logger: deps.logger,
         ...(channelId ? { channelId } : {}),
       });
+      return;
+    }
+    if (!stored || isStale(stored, deps.engine.clock())) {
+      const job = stored?.status === "confirmed" ? await findJobByPlan(deps.engine.db, planId) : null;
+      const message = stored
+        ? staleNotice(stored, job, deps.command)
+        : buildNoticeMessage("This plan no longer exists; nothing was changed. Post the file again.");
+      await replyPrivately({
+        client,
+        userId,
+        message,
+        logger: deps.logger,
+        ...(channelId ? { channelId } : {}),
+      });
+      // The message the button sits in should not have offered it: make it say what happened.
+      const settle = { client, engine: deps.engine, logger: deps.logger, command: deps.command };
+      if (stored && job?.approvedBy && slackUserOf(job.approvedBy)) {
+        await settleButtons(settle, planId, {
+          kind: "approved",
+          by: slackUserOf(job.approvedBy) as string,
+          at: new Date(job.queuedAt).toISOString(),
+          jobId: job.id,
+        });
+      } else if (stored && stored.status !== "confirmed" && stored.status !== "cancelled") {
+        await settleButtons(settle, planId, { kind: "expired", at: stored.expiresAt });
+      }
       return;
     }
     let opened: { id: string; hash?: string };
@@ -145,6 +191,64 @@ function registerReview(app: App, deps: SlackDeps): void {
   });
 }
 
+/** "Reject" on the HR reply: whoever may approve the plan may reject it; the reply then says who did. */
+function registerReject(app: App, deps: SlackDeps): void {
+  app.action<ButtonBody>(REJECT_PLAN_ACTION_ID, async ({ ack, body, action, client }) => {
+    await ack();
+    const userId = body.user.id;
+    const planId = action.value ?? "";
+    const channelId = channelOf(body);
+    const stored = await loadPlanMeta(deps.engine.db, planId);
+    const allowed =
+      stored !== null &&
+      mayApprovePlan(deps.config.slack, userId, {
+        operation: stored.plan.operation,
+        context: stored.context,
+      });
+    if (!allowed) {
+      const message = await refuse(
+        { db: deps.engine.db, config: deps.config.slack, logger: deps.logger },
+        {
+          userId,
+          attempted: "reject this plan",
+          details: { action: REJECT_PLAN_ACTION_ID, planId },
+          ...(channelId ? { channelId } : {}),
+          hrMayDoThis: true,
+        },
+      );
+      await replyPrivately({
+        client,
+        userId,
+        message,
+        logger: deps.logger,
+        ...(channelId ? { channelId } : {}),
+      });
+      return;
+    }
+    if (!(await rejectPlan(deps.engine, planId))) {
+      // Approved, expired or rejected meanwhile: say which.
+      const now = await loadPlanMeta(deps.engine.db, planId);
+      const job = now?.status === "confirmed" ? await findJobByPlan(deps.engine.db, planId) : null;
+      if (now) {
+        await replyPrivately({
+          client,
+          userId,
+          message: staleNotice(now, job, deps.command),
+          logger: deps.logger,
+          ...(channelId ? { channelId } : {}),
+        });
+      }
+      return;
+    }
+    deps.logger.info({ planId, userId }, "plan rejected from Slack");
+    await settleButtons({ client, engine: deps.engine, logger: deps.logger, command: deps.command }, planId, {
+      kind: "rejected",
+      by: userId,
+      at: deps.engine.clock().toISOString(),
+    });
+  });
+}
+
 function registerHome(app: App, deps: SlackDeps): void {
   app.action<ButtonBody>(HOME_TEMPLATE_ACTION_PATTERN, async ({ ack, body, action, client }) => {
     await ack();
@@ -159,6 +263,15 @@ function registerHome(app: App, deps: SlackDeps): void {
       return;
     }
     await sendTemplate(client, userId, operation, deps.command);
+    // The answer where the click was: the Home tab, with one line on top.
+    await publishHome(
+      client,
+      deps.engine,
+      deps.config.slack,
+      userId,
+      deps.command,
+      `:page_facing_up: Sent the *${operation}* template to your DMs with me, ${slackDate(deps.engine.clock().toISOString())}.`,
+    ).catch((error: unknown) => deps.logger.warn({ err: error }, "home not refreshed after the template"));
   });
 
   app.action<ButtonBody>(HOME_JOBS_ACTION_ID, async ({ ack, body, client }) => {
@@ -188,5 +301,6 @@ function registerHome(app: App, deps: SlackDeps): void {
 export function registerActions(app: App, deps: SlackDeps): void {
   registerPaging(app, deps);
   registerReview(app, deps);
+  registerReject(app, deps);
   registerHome(app, deps);
 }

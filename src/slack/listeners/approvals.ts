@@ -24,6 +24,7 @@ import {
   readRejectMetadata,
 } from "../blocks/approvals.ts";
 import { buildErrorMessage, mentionChannel, type SlackMessage } from "../blocks/index.ts";
+import { settleButtons } from "../button-messages.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openDm, uploadCsv } from "../files.ts";
 import { loadPlanMeta, previewCsv } from "../preview.ts";
@@ -173,6 +174,27 @@ async function tell(
   }).catch((error: unknown) => deps.logger.error({ err: error }, "could not answer privately"));
 }
 
+/**
+ * The message whose button led to the plan (an HR reply, an inactivity report) says the plan was approved
+ * (by the second approver, with its job) or rejected, and loses its buttons (slack/button-messages.ts).
+ */
+async function settleOrigin(deps: SlackDeps, client: WebClient, result: DecisionResult): Promise<void> {
+  const { request } = result;
+  const by = slackUserOf(request.decidedBy);
+  if (!by || !request.decidedAt) return;
+  const settle = { client, engine: deps.engine, logger: deps.logger, command: deps.command };
+  if (result.kind === "approved") {
+    await settleButtons(settle, request.planId, {
+      kind: "approved",
+      by,
+      at: request.decidedAt,
+      jobId: result.job.id,
+    });
+  } else if (result.kind === "rejected") {
+    await settleButtons(settle, request.planId, { kind: "rejected", by, at: request.decidedAt });
+  }
+}
+
 /** After a decision: update the copies, then run / explain in the thread. */
 async function followUp(
   deps: SlackDeps,
@@ -181,6 +203,7 @@ async function followUp(
   thread: Posted | undefined,
 ): Promise<void> {
   await showDecision(deps, client, result.request);
+  await settleOrigin(deps, client, result);
   if (result.kind === "approved") {
     if (result.created) {
       await deps.reporter.announce(result.job);

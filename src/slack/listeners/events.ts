@@ -3,6 +3,7 @@
 //   envelope's event_id (processed_events), so Slack's retries (X-Slack-Retry-Num) and redeliveries run once.
 //   HR users and admins: each CSV is downloaded, planned as `create` (a hire list; updates go through
 //   `/bulkusers update`), and answered in the file's thread with the summary and a Review & approve button.
+//   Files are judged after files.info (Slack Connect channels send stubs without a name or type).
 //   Non-CSV files get a polite note in the thread. Anyone else posting a CSV there gets an ephemeral
 //   refusal (audited); their other files are ignored (it is a conversation channel).
 // - app_home_opened: publish the Home tab.
@@ -18,8 +19,16 @@ import {
   escapeAndTruncate,
   type SlackMessage,
 } from "../blocks/index.ts";
+import { originOfPost, rememberOrigin } from "../button-messages.ts";
 import type { SlackDeps } from "../deps.ts";
-import { downloadSlackFile, isCsvLike, SlackFileError } from "../files.ts";
+import {
+  downloadSlackFile,
+  isCsvLike,
+  isFileStub,
+  resolveFile,
+  SlackFileError,
+  type SlackFileMeta,
+} from "../files.ts";
 import { publishHome } from "../surfaces.ts";
 
 interface FileShareEvent {
@@ -30,7 +39,26 @@ interface FileShareEvent {
   bot_id?: string;
   ts: string;
   thread_ts?: string;
-  files?: Array<{ id: string; name?: string; title?: string; filetype?: string; mimetype?: string }>;
+  files?: SlackFileMeta[];
+}
+
+/**
+ * The event's file objects as files.info tells them: in Slack Connect channels they are stubs without name or
+ * type. A stub files.info cannot resolve stays a stub and goes on to the download, which explains the error.
+ */
+async function resolveFiles(
+  deps: SlackDeps,
+  client: WebClient,
+  files: SlackFileMeta[],
+): Promise<SlackFileMeta[]> {
+  return Promise.all(
+    files.map((file) =>
+      resolveFile(client, file).catch((error: unknown) => {
+        deps.logger.warn({ err: error, fileId: file.id }, "files.info could not resolve a shared file");
+        return file;
+      }),
+    ),
+  );
 }
 
 /** True the first time an event id is seen (across instances: the insert is the lock). */
@@ -44,14 +72,21 @@ export async function firstDelivery(deps: SlackDeps, eventId: string | undefined
   return inserted.length > 0;
 }
 
-async function postInThread(client: WebClient, channel: string, threadTs: string, message: SlackMessage) {
-  await client.chat.postMessage({
+/** Posts in a thread; returns the new message's ts. */
+async function postInThread(
+  client: WebClient,
+  channel: string,
+  threadTs: string,
+  message: SlackMessage,
+): Promise<string | undefined> {
+  const posted = await client.chat.postMessage({
     channel,
     thread_ts: threadTs,
     text: message.text,
     blocks: message.blocks,
     unfurl_links: false,
   });
+  return posted.ts;
 }
 
 async function planHrFile(
@@ -101,19 +136,17 @@ async function planHrFile(
       return;
     }
     const { stored } = planned;
-    await postInThread(
-      client,
-      event.channel,
-      threadTs,
-      buildHrPlanReply({
-        plan: stored.plan,
-        planId: stored.id,
-        fileName: name,
-        expiresAt: stored.expiresAt,
-        now: deps.engine.clock().toISOString(),
-        uploaderId: userId,
-      }),
-    );
+    const reply = buildHrPlanReply({
+      plan: stored.plan,
+      planId: stored.id,
+      fileName: name,
+      expiresAt: stored.expiresAt,
+      now: deps.engine.clock().toISOString(),
+      uploaderId: userId,
+    });
+    const ts = await postInThread(client, event.channel, threadTs, reply);
+    // Its Review & approve button must tell the truth later: the plan remembers where the reply is.
+    if (ts) await rememberOrigin(deps.engine, stored.id, originOfPost(event.channel, ts, reply));
   } catch (error) {
     const message =
       error instanceof SlackFileError
@@ -147,8 +180,8 @@ function registerHrUploads(app: App, deps: SlackDeps): void {
       );
       return;
     }
-    const files = message.files ?? [];
-    const csvs = files.filter((f) => isCsvLike(f));
+    const files = await resolveFiles(deps, client, message.files ?? []);
+    const csvs = files.filter((f) => isFileStub(f) || isCsvLike(f));
     const threadTs = message.thread_ts ?? message.ts;
     if (!mayUploadInHrChannel(deps.config.slack, message.user)) {
       if (csvs.length === 0) return;

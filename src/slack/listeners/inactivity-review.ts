@@ -13,6 +13,7 @@ import {
   INACTIVITY_DEACTIVATE_ACTION_ID,
 } from "../blocks/inactivity-report.ts";
 import { buildLoadingView, buildNoticeView } from "../blocks/index.ts";
+import { originOfClick, rememberOrigin } from "../button-messages.ts";
 import { renderPreview } from "../preview.ts";
 import { buttonValue, messageHome, mustBeAdmin, type ScheduleListenerDeps } from "./schedule-support.ts";
 
@@ -120,6 +121,9 @@ export function registerInactivityReviewActions(app: App, deps: ScheduleListener
         ))
       )
         return;
+      // The report's buttons must tell the truth once its users are deactivated: remember the message.
+      const origin = originOfClick(b);
+      if (origin) await rememberOrigin(deps.engine, planId, origin).catch(() => undefined);
       await reviewReport(deps, client, b, planId);
     });
   }

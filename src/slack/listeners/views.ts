@@ -1,7 +1,8 @@
 // Modal submissions.
 // - Operation modal: ack at once with `response_action: update` to the "Reading your file…" view (the
 //   download and the plan can take longer than Slack's 3 s), then download, plan, and views.update (by view
-//   id: the ack changed the hash, and nothing else touches this view) to the preview or the refusal.
+//   id: the ack changed the hash, and nothing else touches this view) to the preview, or, when the file is
+//   refused, to the same operation modal with the reason above an empty file input (never a dead end).
 // - Select modal: the same, planning the users the filter matches.
 // - Preview modal: check the plan (expired? partial tick?) and answer those in the ack; then clear the modal,
 //   confirm (idempotent on the plan id: a double submit gets the same job and posts nothing twice), post the
@@ -10,9 +11,10 @@ import type { App } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { interpretHeader } from "../../core/csv/index.ts";
 import { parseFilter } from "../../core/filter.ts";
-import type { Field, Operation } from "../../core/types.ts";
+import { OPERATION_DEFINITIONS } from "../../core/operations/index.ts";
+import type { Field, Operation, Refusal } from "../../core/types.ts";
 import { selectUsers } from "../../directory/export.ts";
-import { JobError } from "../../jobs/job-store.ts";
+import { findJobByPlan, JobError } from "../../jobs/job-store.ts";
 import { planFile, planSelection, submitPlan } from "../../jobs/service.ts";
 import { isAdmin, mayApprovePlan, mayStartOperation, refuse, slackActor } from "../auth.ts";
 import {
@@ -21,7 +23,8 @@ import {
   buildLoadingView,
   buildMessageView,
   buildNoticeView,
-  CSV_FILE_BLOCK_ID,
+  buildOperationModal,
+  csvFileBlockId,
   OPERATION_TITLES,
   OPERATION_VIEW_CALLBACK_ID,
   PREVIEW_VIEW_CALLBACK_ID,
@@ -40,9 +43,10 @@ import {
   selectValueKind,
   type ViewStateValues,
 } from "../blocks/index.ts";
+import { settleButtons } from "../button-messages.ts";
 import type { SlackDeps } from "../deps.ts";
 import { downloadSlackFile, openDm, SlackFileError } from "../files.ts";
-import { loadPlanMeta, renderPreview } from "../preview.ts";
+import { loadPlanMeta, renderPreview, staleNotice } from "../preview.ts";
 import { replyPrivately } from "../reply.ts";
 import { postApprovalRequest } from "./approvals.ts";
 import { announceScheduled } from "./scheduled.ts";
@@ -116,14 +120,27 @@ function registerOperationView(app: App, deps: SlackDeps): void {
       await ack({ response_action: "update", view: buildMessageView("Not allowed", message) });
       return;
     }
-    const state = readOperationModalState(operation, view.state.values as ViewStateValues);
+    const attempt = meta.attempt ?? 0;
+    const state = readOperationModalState(operation, view.state.values as ViewStateValues, attempt);
     const fileId = state.fileIds[0];
     if (fileId === undefined) {
-      await ack({ response_action: "errors", errors: { [CSV_FILE_BLOCK_ID]: "Upload a CSV file." } });
+      await ack({ response_action: "errors", errors: { [csvFileBlockId(attempt)]: "Upload a CSV file." } });
       return;
     }
     await ack({ response_action: "update", view: buildLoadingView({ title: OPERATION_TITLES[operation] }) });
 
+    // A refused file brings the same modal back: the reason on top, an empty file input, the same options.
+    const again = (refusal: Refusal, fileName?: string): ModalView =>
+      buildOperationModal({
+        operation,
+        templateColumns: OPERATION_DEFINITIONS[operation].templateColumns,
+        maxRows: deps.engine.limits.maxRows,
+        command: deps.command,
+        ...(channelId ? { channelId } : {}),
+        refusal: { refusal, ...(fileName ? { fileName } : {}) },
+        attempt: attempt + 1,
+        ...(state.mustChangePassword !== undefined ? { mustChangePassword: state.mustChangePassword } : {}),
+      });
     let next: ModalView;
     let fileName: string | undefined;
     try {
@@ -146,12 +163,7 @@ function registerOperationView(app: App, deps: SlackDeps): void {
         ...(state.at ? { at: state.at } : {}),
       });
       if (!planned.ok) {
-        next = buildFileRefusalView({
-          refusal: planned.refusal,
-          fileName: file.name,
-          operation,
-          command: deps.command,
-        });
+        next = again(planned.refusal, file.name);
       } else {
         const preview = await renderPreview(deps.engine, planned.stored.id, 0);
         next = preview?.view ?? buildNoticeView("Bulk Users", "The preview could not be read back.");
@@ -159,12 +171,7 @@ function registerOperationView(app: App, deps: SlackDeps): void {
     } catch (error) {
       next =
         error instanceof SlackFileError
-          ? buildFileRefusalView({
-              refusal: { code: error.code, message: error.message },
-              ...(fileName ? { fileName } : {}),
-              operation,
-              command: deps.command,
-            })
+          ? again({ code: error.code, message: error.message }, fileName ?? error.fileName)
           : unexpected(deps, error, "planning an uploaded file");
     }
     await showView(deps, client, view.id, next);
@@ -311,23 +318,37 @@ function registerPreviewView(app: App, deps: SlackDeps): void {
       return;
     }
     const partial = readPartialConfirmation(view.state.values as ViewStateValues);
-    if (stored.status !== "confirmed") {
-      const expired =
-        stored.status === "expired" || Date.parse(stored.expiresAt) <= deps.engine.clock().getTime();
-      if (expired || stored.status === "cancelled") {
-        await ack({
-          response_action: "update",
-          view: buildNoticeView(
-            "Preview expired",
-            "This preview has expired; nothing was changed. Upload the file again for a fresh one.",
-          ),
-        });
-        return;
+    if (stored.status === "confirmed") {
+      // A late click on a plan that already runs: say so in the modal, never a silent close.
+      const job = await findJobByPlan(deps.engine.db, stored.id);
+      await ack({
+        response_action: "update",
+        view: buildMessageView("Already approved", staleNotice(stored, job, deps.command)),
+      });
+      return;
+    }
+    const expired =
+      stored.status === "expired" || Date.parse(stored.expiresAt) <= deps.engine.clock().getTime();
+    if (expired || stored.status === "cancelled") {
+      await ack({
+        response_action: "update",
+        view: buildMessageView(
+          stored.status === "cancelled" ? "Plan rejected" : "Preview expired",
+          staleNotice(stored, null, deps.command),
+        ),
+      });
+      if (expired) {
+        await settleButtons(
+          { client, engine: deps.engine, logger: deps.logger, command: deps.command },
+          stored.id,
+          { kind: "expired", at: stored.expiresAt },
+        );
       }
-      if (plan.summary.error > 0 && !partial) {
-        await ack({ response_action: "errors", errors: partialConfirmationError(plan.summary) });
-        return;
-      }
+      return;
+    }
+    if (plan.summary.error > 0 && !partial) {
+      await ack({ response_action: "errors", errors: partialConfirmationError(plan.summary) });
+      return;
     }
     await ack({ response_action: "clear" });
     await approve(deps, client, userId, stored.id, stored.context, partial || plan.summary.error === 0);
@@ -381,12 +402,28 @@ export async function approve(
     }
     const { job, created } = submitted;
     if (!created) {
+      // A double submit: the same job, nothing posted twice; but the person is told what they clicked.
       deps.logger.info({ planId, jobId: job.id, userId }, "plan already confirmed: same job, nothing posted");
+      const stored = await loadPlanMeta(deps.engine.db, planId);
+      if (stored)
+        await replyPrivately({
+          client,
+          userId,
+          message: staleNotice(stored, job, deps.command),
+          logger: deps.logger,
+        });
       return;
     }
     deps.logger.info({ planId, jobId: job.id, userId }, "plan confirmed from Slack");
     await deps.reporter.announce(job);
     deps.worker?.wake();
+    // The message whose button led here (HR reply, inactivity report) now says who approved, when, which job.
+    await settleButtons({ client, engine: deps.engine, logger: deps.logger, command: deps.command }, planId, {
+      kind: "approved",
+      by: userId,
+      at: job.queuedAt ? new Date(job.queuedAt).toISOString() : deps.engine.clock().toISOString(),
+      jobId: job.id,
+    });
   } catch (error) {
     const message =
       error instanceof JobError

@@ -1,11 +1,12 @@
 // Posting and uploading in a job's thread, with the DM fallback: when the bot cannot post in the job's
 // channel (not_in_channel, channel_not_found, archived…), the job's Slack home moves to a DM with the
-// approver (recorded in jobs and in jobs.report.relocatedFrom) and the call is made once more there.
+// approver (recorded in jobs and in jobs.report.relocatedFrom), the DM opens with which channel refused and
+// why, and the call is made once more there.
 import { and, eq, isNull } from "drizzle-orm";
 import { type JobRecord, jobs } from "../../directory/schema.ts";
 import { slackUserOf } from "../auth.ts";
-import type { SlackMessage } from "../blocks/index.ts";
-import { isChannelUnreachable, openDm, uploadCsv } from "../files.ts";
+import { buildReportMovedMessage, type SlackMessage } from "../blocks/index.ts";
+import { isChannelUnreachable, openDm, slackErrorCode, uploadCsv } from "../files.ts";
 import { describe, patchReport, type ReporterContext } from "./context.ts";
 
 /** The bot cannot post in the job's channel: its Slack home becomes a DM with the approver. */
@@ -26,6 +27,22 @@ export async function relocate(ctx: ReporterContext, job: JobRecord, cause: unkn
   job.slackChannel = dm;
   job.slackThreadTs = null;
   job.slackProgressTs = null;
+  // Never a silent move: the DM starts by saying which channel refused, why, and how to invite the bot.
+  const botUserId = await ctx.client.auth
+    .test()
+    .then((r) => r.user_id)
+    .catch(() => undefined);
+  const note = buildReportMovedMessage({
+    jobId: job.id,
+    channelId: from,
+    error: slackErrorCode(cause) ?? "unknown_error",
+    ...(botUserId ? { botUserId } : {}),
+  });
+  await ctx.client.chat
+    .postMessage({ channel: dm, text: note.text, blocks: note.blocks })
+    .catch((error: unknown) =>
+      ctx.logger?.warn({ jobId: job.id, error: describe(error) }, "could not explain the move"),
+    );
 }
 
 /** Runs `call` in the job's channel; once more in the approver's DM when that channel is unreachable. */

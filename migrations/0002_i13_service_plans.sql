@@ -1,0 +1,2 @@
+ALTER TABLE "license_assignments" ADD COLUMN "disabled_plans" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "licenses" ADD COLUMN "service_plans" jsonb DEFAULT '[]'::jsonb NOT NULL;

@@ -1,0 +1,85 @@
+// `npm run build` (and `npm start`'s prestart): bundles the two entries, src/main.ts (the server) and
+// src/cli.ts (the command line), into dist/ as plain ESM JavaScript for `node`, with no transpiler at run
+// time. Dependencies stay external (node_modules is resolved at run time: PGlite finds its WASM next to
+// itself); shared code goes to a chunk both entries import. bin/bulkusers.js calls `build()` on demand
+// when dist/ is missing or older than src/.
+//
+// Every file is written to a temporary name and renamed into place, chunks before entries, so a process
+// starting while another builds reads either the old build or the new one, never half a file.
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const DIST = join(ROOT, "dist");
+const ENTRIES = { main: "src/main.ts", cli: "src/cli.ts" };
+
+/** Newest modification time (ms) of the files under `dir`, recursively. */
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const time = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
+    if (time > newest) newest = time;
+  }
+  return newest;
+}
+
+/** True when dist/ lacks an entry or src/ changed after the last build. */
+export function isStale() {
+  let built;
+  try {
+    built = Math.min(...Object.keys(ENTRIES).map((name) => statSync(join(DIST, `${name}.js`)).mtimeMs));
+  } catch {
+    return true;
+  }
+  // An installed copy without sources (e.g. a Docker image with only dist/) is never stale.
+  if (!existsSync(join(ROOT, "src"))) return false;
+  return newestMtime(join(ROOT, "src")) > built;
+}
+
+export async function build() {
+  const esbuild = await import("esbuild");
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: ENTRIES,
+    outdir: DIST,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20.19",
+    packages: "external",
+    // Tests (x.test.ts) are never imported from the entries; nothing else to exclude.
+    sourcemap: "linked",
+    chunkNames: "chunks/[name]-[hash]",
+    legalComments: "none",
+    logLevel: "warning",
+    write: false,
+  });
+  const isEntry = (path) => Object.keys(ENTRIES).some((name) => path.startsWith(join(DIST, `${name}.js`)));
+  const files = [...result.outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
+  const written = new Set();
+  for (const file of files) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+    written.add(relative(DIST, file.path));
+  }
+  // Chunks of earlier builds are no longer imported by anything: remove them.
+  const chunks = join(DIST, "chunks");
+  for (const name of readdirSync(chunks)) {
+    if (!written.has(join("chunks", name)) && !name.endsWith(".tmp"))
+      rmSync(join(chunks, name), { force: true });
+  }
+  return [...written];
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const started = Date.now();
+  const written = await build();
+  process.stderr.write(
+    `built ${written.filter((f) => f.endsWith(".js")).length} files into dist/ in ${Date.now() - started} ms\n`,
+  );
+}
