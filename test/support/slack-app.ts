@@ -186,6 +186,8 @@ export async function startSlackHarness(options: HarnessOptions): Promise<SlackH
     PORT: "0",
     ...options.env,
   });
+  // The two-person rule as the server wires it (main.ts): from BULKUSERS_APPROVAL_RULES, else the default.
+  engine.approvalPolicy = config.approvals.policy;
   let worker: Worker | null = null;
   let slack: SlackApp | undefined;
   const httpApp = createHttpApp({
