@@ -95,6 +95,17 @@ const apiTokens = z
     return tokens;
   });
 
+/** `BULKUSERS_DOMAINS="example.com, example.org"`: e-mail domains, lower-cased. */
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const domains = list
+  .transform((items) => items.map((item) => item.toLowerCase().replace(/^@/, "")))
+  .superRefine((items, ctx) => {
+    for (const item of items) {
+      if (!DOMAIN.test(item))
+        ctx.addIssue({ code: "custom", message: `'${item}' is not a domain name like example.com` });
+    }
+  });
+
 const databaseUrl = z
   .string()
   .optional()
@@ -149,6 +160,7 @@ const EnvSchema = z.object({
   BULKUSERS_TIME_ZONE: timeZone,
   BULKUSERS_SCHEDULER: z.stringbool().optional().default(true),
   PASSWORD_MIN_LENGTH: integer(6, 1, 256),
+  BULKUSERS_DOMAINS: domains,
   DATABASE_URL: databaseUrl,
   API_TOKENS: apiTokens,
   SMTP_URL: optionalText.refine((value) => value === undefined || /^smtps?:\/\//.test(value), {
@@ -189,6 +201,8 @@ export interface Config {
   maxRows: number;
   jobLeaseSeconds: number;
   passwordMinLength: number;
+  /** The organisation's e-mail domains; empty = any domain (the preview warns about odd ones). */
+  domains: string[];
   secretKey?: string;
   schedulerEnabled: boolean;
   apiTokens: ApiToken[];
@@ -259,6 +273,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxRows: e.BULKUSERS_MAX_ROWS,
     jobLeaseSeconds: e.BULKUSERS_JOB_LEASE_SECONDS,
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
+    domains: e.BULKUSERS_DOMAINS,
     secretKey: e.BULKUSERS_SECRET_KEY,
     schedulerEnabled: e.BULKUSERS_SCHEDULER,
     apiTokens: e.API_TOKENS,

@@ -130,6 +130,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
         maxRows: config.maxRows,
         passwordMinLength: config.passwordMinLength,
         leaseSeconds: config.jobLeaseSeconds,
+        domains: config.domains,
       },
       approvalPolicy: config.approvals.policy,
       timeZone: config.timeZone,

@@ -1,10 +1,11 @@
 // POST /api/sign-ins over real HTTP: a batch of last sign-in times (JSON or CSV), set-based, only forward
 // in time; unknown e-mails and invalid entries are reported; the batch is audited with token name and IP.
+import { readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { queryRows } from "../src/directory/client.ts";
 import { users } from "../src/directory/schema.ts";
-import { parseSignInsCsv, parseSignInTime, recordSignIns } from "../src/directory/sign-ins.ts";
+import { parseSignInsFile, parseSignInTime, recordSignIns } from "../src/directory/sign-ins.ts";
 import { csv, type RunningApi, startApi } from "./support/api.ts";
 import { describeEachDatabase } from "./support/db.ts";
 import { testEngine } from "./support/engine.ts";
@@ -39,19 +40,93 @@ describe("sign-in times", () => {
     }
   });
 
-  it("reads a sign-ins CSV with the usual headers, or refuses it", () => {
-    expect(parseSignInsCsv(csv("UserPrincipalName;LastLogonDate\r\nA@x.com;2026-10-01\r\n\r\n"))).toEqual({
+  it("reads a sign-ins CSV with the usual headers, or refuses it in plain words", async () => {
+    expect(
+      await parseSignInsFile(csv("UserPrincipalName;LastLogonDate\r\nA@x.com;2026-10-01\r\n\r\n")),
+    ).toEqual({
       ok: true,
       entries: [{ email: "A@x.com", at: "2026-10-01" }],
+      never: 0,
     });
-    expect(parseSignInsCsv(csv("Email\r\na@x.com\r\n"))).toMatchObject({
+    expect(await parseSignInsFile(csv("Email\r\na@x.com\r\n"))).toEqual({
       ok: false,
-      refusal: { code: "csv.missing_column" },
+      refusal: {
+        code: "csv.missing_column",
+        message:
+          "The file has no last sign-in column. Add a column named LastSignIn (or Last Sign In, lastLogin, signInActivity.lastSignInDateTime, LastLogonDate).",
+      },
     });
-    expect(parseSignInsCsv(csv(""))).toMatchObject({ ok: false, refusal: { code: "csv.empty" } });
-    expect(parseSignInsCsv(csv("Email,LastSignIn\r\n"))).toMatchObject({
+    expect(await parseSignInsFile(csv("Name,Department\r\nAda,Sales\r\n"))).toMatchObject({
+      ok: false,
+      refusal: {
+        message: expect.stringMatching(
+          /^The file has no e-mail column and no last sign-in column\. Add columns named Email/,
+        ),
+      },
+    });
+    expect(await parseSignInsFile(csv(""))).toMatchObject({ ok: false, refusal: { code: "csv.empty" } });
+    expect(await parseSignInsFile(csv("Email,LastSignIn\r\n"))).toMatchObject({
       ok: false,
       refusal: { code: "csv.no_rows" },
+    });
+  });
+
+  it("reads the vendors' exports as they are: their key and last sign-in columns, date formats and 'never'", async () => {
+    // Google Workspace: Users > Download users.
+    const google = await parseSignInsFile(
+      csv(
+        "First Name [Required],Last Name [Required],Email Address [Required],Password [Required],Last Sign In [READ ONLY]\n" +
+          "Jane,Smith,jane@example.org,****,2026/02/27 14:03:11\n" +
+          "Wei,Chen,wei@example.org,****,Never logged in\n",
+      ),
+    );
+    expect(google).toEqual({
+      ok: true,
+      entries: [{ email: "jane@example.org", at: "2026-02-27T14:03:11Z" }],
+      never: 1,
+    });
+    // Okta: user report (lastLogin empty for users who never signed in).
+    const okta = await parseSignInsFile(
+      csv(
+        "login,email,firstName,lastLogin\nlee@example.io,lee@example.io,Lee,2026-02-27T09:30:12.000Z\nnew@example.io,new@example.io,New,\n",
+      ),
+    );
+    expect(okta).toEqual({
+      ok: true,
+      entries: [{ email: "lee@example.io", at: "2026-02-27T09:30:12.000Z" }],
+      never: 1,
+    });
+    // Entra: Graph export, and the admin center's list with a US date.
+    const graph = await parseSignInsFile(
+      csv(
+        "userPrincipalName,signInActivity.lastNonInteractiveSignInDateTime,signInActivity.lastSignInDateTime\n" +
+          "ana@contoso.com,2026-02-28T10:00:00Z,2026-02-20T08:00:00Z\n",
+      ),
+    );
+    expect(graph).toMatchObject({
+      ok: true,
+      entries: [{ email: "ana@contoso.com", at: "2026-02-20T08:00:00Z" }],
+    });
+    const portal = await parseSignInsFile(
+      csv(
+        'User principal name,Display name,Last sign-in\nbo@contoso.com,Bo,"2/27/2026, 2:03:11 PM"\ncy@contoso.com,Cy,Never\n',
+      ),
+    );
+    expect(portal).toEqual({
+      ok: true,
+      entries: [{ email: "bo@contoso.com", at: "2026-02-27T14:03:11Z" }],
+      never: 1,
+    });
+  });
+
+  it("reads a sign-ins workbook: date-time cells as ISO times", async () => {
+    const bytes = new Uint8Array(
+      readFileSync(new URL("./fixtures/xlsx/sign-ins-entra.xlsx", import.meta.url)),
+    );
+    expect(await parseSignInsFile(bytes)).toEqual({
+      ok: true,
+      entries: [{ email: "maria.lopez@example.com", at: "2026-02-27T09:30:00" }],
+      never: 1,
     });
   });
 });

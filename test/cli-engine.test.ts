@@ -3,10 +3,12 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { eq } from "drizzle-orm";
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { CliIo } from "../src/cli/context.ts";
 import { runCli } from "../src/cli/run-cli.ts";
-import { licenses } from "../src/directory/schema.ts";
+import { licenses, users } from "../src/directory/schema.ts";
 import { describeEachDatabase } from "./support/db.ts";
 
 let dir = "";
@@ -106,6 +108,59 @@ describeEachDatabase("cli engine", (ctx) => {
     const noKey = await cli("plan", "disable", "nokey.csv", "--json");
     expect(noKey.status).toBe(2);
     expect(noKey.json().error.code).toBe("csv.missing_column");
+  });
+
+  it("Excel: template --xlsx → filled in → run from the .xlsx; spreadsheets we cannot read exit 2 saying how to save them", async () => {
+    const template = await cli("template", "create", "--xlsx", "--out", "hires.xlsx", "--json");
+    expect(template.status).toBe(0);
+    expect(template.json()).toMatchObject({
+      operation: "create",
+      format: "xlsx",
+      out: join(dir, "hires.xlsx"),
+    });
+    // By the --out extension too; a workbook never goes to stdout.
+    expect((await cli("template", "update", "--out", "u.xlsx")).status).toBe(0);
+    expect((await readFile(join(dir, "u.xlsx"))).subarray(0, 4).toString("latin1")).toBe("PK\u0003\u0004");
+    const noOut = await cli("template", "create", "--format", "xlsx", "--json");
+    expect(noOut.status).toBe(2);
+    expect(noOut.json().error.code).toBe("cli.missing_option");
+    expect((await cli("template", "create", "--format", "ods", "--json")).json().error.code).toBe(
+      "cli.bad_option",
+    );
+
+    // HR fills in the template in Excel: the example rows replaced by a real one, the id typed with zeros.
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(join(dir, "hires.xlsx"));
+    const sheet = book.getWorksheet("create")!;
+    const header = (sheet.getRow(1).values as unknown[]).slice(1).map(String);
+    const row: Record<string, string> = {
+      UserPrincipalName: "nia.hart@example.com",
+      DisplayName: "Nia Hart",
+      EmployeeId: "00042",
+    };
+    header.forEach((h, i) => {
+      sheet.getRow(2).getCell(i + 1).value = row[h] ?? null;
+      sheet.getRow(3).getCell(i + 1).value = null;
+    });
+    await writeFile(join(dir, "filled.xlsx"), Buffer.from(await book.xlsx.writeBuffer()));
+    const run = await cli("run", "create", "filled.xlsx", "--json");
+    expect(run.status).toBe(0);
+    expect(run.json().summary).toMatchObject({ succeeded: 1, failed: 0 });
+    const [stored] = await ctx.handle.db.select().from(users).where(eq(users.email, "nia.hart@example.com"));
+    expect(stored?.employeeId).toBe("00042");
+
+    for (const [file, code] of [
+      ["legacy.xls", "xlsx.legacy_xls"],
+      ["macro-enabled.xlsm", "xlsx.macro_enabled"],
+      ["encrypted.xlsx", "xlsx.encrypted"],
+    ] as const) {
+      const refused = await cli("plan", "create", join(import.meta.dirname, "fixtures/xlsx", file), "--json");
+      expect(refused.status).toBe(2);
+      expect(refused.json().error).toEqual({
+        code,
+        message: expect.stringMatching(/Save As > Excel Workbook|clear the password/),
+      });
+    }
   });
 
   it("template → run → export --filter → undo --yes", async () => {

@@ -11,6 +11,7 @@ import type { CliIo } from "../src/cli/context.ts";
 import { runCli } from "../src/cli/run-cli.ts";
 import { scheduleCommands } from "../src/cli/schedule.ts";
 import type { DatabaseHandle } from "../src/directory/client.ts";
+import { licenses } from "../src/directory/schema.ts";
 import { auditRows, daysBefore, seedUsers, statusOf, T0 } from "./scheduler-support.ts";
 import { describeEachDatabase } from "./support/db.ts";
 
@@ -108,6 +109,63 @@ describeEachDatabase("scheduler cli", (ctx) => {
     expect(Object.values(await statusOf(ctx.handle.db)).every((s) => s === "active")).toBe(true);
   });
 
+  it("deactivate-inactive --action remove-access: removes the SKU and group, users stay active", async () => {
+    await seedUsers(ctx.handle.db, [
+      { email: "stale@x.com", signedIn: 120, groups: ["Figma Users", "Sales"] },
+      { email: "fresh@x.com", signedIn: 3, groups: ["Figma Users"] },
+    ]);
+    await ctx.handle.db.insert(licenses).values({ sku: "VISIO", name: "Visio", totalSeats: 3 });
+    const bad = await cli(ctx.handle, ROOT, "deactivate-inactive", "--days", "90", "--sku", "VISIO");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("remove-access");
+    const run = await cli(
+      ctx.handle,
+      ROOT,
+      "deactivate-inactive",
+      "--days",
+      "90",
+      "--action",
+      "remove-access",
+      "--group",
+      "figma users",
+      "--json",
+    );
+    expect(run.status).toBe(0);
+    const doc = json(run);
+    expect(doc.summary).toEqual({ candidates: 1, deactivated: 1, excluded: 0 });
+    expect(doc.action).toEqual({ kind: "remove-access", skus: [], groups: ["Figma Users"] });
+    expect(doc.jobIds).toHaveLength(1);
+    expect(doc.users).toEqual([
+      {
+        email: "stale@x.com",
+        lastLoginAt: daysBefore(120),
+        action: "access-removed",
+        reason: "No sign-in for 120 days (last 2026-07-05)",
+      },
+    ]);
+    expect(await statusOf(ctx.handle.db)).toEqual({ "stale@x.com": "active", "fresh@x.com": "active" });
+    const removed = await auditRows(ctx.handle.db, "user.remove-from-group");
+    expect(removed.map((a) => [a.target, a.source])).toEqual([["stale@x.com", "cli"]]);
+
+    const added = await cli(
+      ctx.handle,
+      ROOT,
+      "schedule",
+      "add",
+      "--name",
+      "Seats",
+      "--days",
+      "60",
+      "--action",
+      "remove-access",
+      "--sku",
+      "visio",
+      "--json",
+    );
+    expect(added.status).toBe(0);
+    expect(json(added).schedule.action).toEqual({ kind: "remove-access", skus: ["VISIO"], groups: [] });
+  });
+
   it("deactivate-inactive: deactivates as a CLI job (audited, undoable); a second run finds nothing", async () => {
     await seedUsers(ctx.handle.db, DIRECTORY);
     const first = await cli(
@@ -191,12 +249,14 @@ describeEachDatabase("scheduler cli", (ctx) => {
         "ghost@x.com,2026-11-01T00:00:00Z",
         "not-an-email,2026-11-01T00:00:00Z",
         "vip@x.com,yesterday",
+        "new@x.com,Never logged in",
       ].join("\n"),
     );
     const result = await cli(ctx.handle, dir, "record-sign-ins", "signins.csv", "--json");
     expect(result.status).toBe(0);
     expect(json(result)).toEqual({
       received: 6,
+      never: 1,
       updated: 2,
       unchanged: 1,
       unknown: ["ghost@x.com"],

@@ -501,6 +501,72 @@ describeEachDatabase("scheduler in Slack", (ctx) => {
     expect(fake.violations).toEqual([]);
   });
 
+  it("the modal stores a remove-access action; the run removes the access and the report says so", async () => {
+    const db = ctx.handle.db;
+    await seedUsers(db, [
+      { email: "stale@x.com", signedIn: 120, groups: ["Figma Users"] },
+      { email: "fresh@x.com", signedIn: 2, groups: ["Figma Users"] },
+    ]);
+    await command("schedule");
+    const modal = viewWith(fake, SCHEDULE_VIEW_CALLBACK_ID)!;
+    const actionBlock = (modal.view.blocks as Array<{ block_id?: string; element?: { type: string } }>).find(
+      (b) => b.block_id === SCHEDULE_BLOCKS.action,
+    );
+    expect(actionBlock?.element?.type).toBe("radio_buttons");
+    const text = (field: "name" | "cron" | "timezone" | "removeSkus" | "removeGroups", value: string) => ({
+      [SCHEDULE_BLOCKS[field]]: { [scheduleActionId(field)]: { type: "plain_text_input", value } },
+    });
+    const values = (groupsTyped: string) => ({
+      ...text("name", "App seats"),
+      [SCHEDULE_BLOCKS.inactiveDays]: {
+        [scheduleActionId("inactiveDays")]: { type: "number_input", value: "90" },
+      },
+      ...text("cron", "0 9 * * 1"),
+      ...text("timezone", "UTC"),
+      [SCHEDULE_BLOCKS.mode]: {
+        [scheduleActionId("mode")]: { type: "radio_buttons", selected_option: { value: "deactivate" } },
+      },
+      [SCHEDULE_BLOCKS.action]: {
+        [scheduleActionId("action")]: { type: "radio_buttons", selected_option: { value: "remove-access" } },
+      },
+      ...text("removeSkus", ""),
+      ...text("removeGroups", groupsTyped),
+    });
+    const bad = await submit(modal, values("Figma Users; Nope"));
+    expect(bad.body?.response_action).toBe("errors");
+    expect(bad.body?.errors).toEqual({ [SCHEDULE_BLOCKS.action]: "Unknown group: Nope." });
+
+    const ok = await submit(modal, values("figma users"));
+    expect(ok.status).toBe(200);
+    const [saved] = await db.select().from(schedules);
+    expect(saved?.action).toEqual({ kind: "remove-access", skus: [], groups: ["Figma Users"] });
+    const confirmation = fake.messages.find((m) => m.ephemeral && /App seats/.test(textOf(m.blocks)));
+    expect(textOf(confirmation?.blocks)).toContain(
+      "remove access (groups Figma Users); the accounts stay active",
+    );
+
+    await scheduler.fire(saved!.id, new Date(T0));
+    const report = reports()[0]!;
+    expect(textOf(report.blocks)).toContain(
+      "Removed the access of *1 user* inactive for more than 90 days (groups Figma Users); their accounts stay active.",
+    );
+    expect(buttons(report)).toEqual([]);
+    expect(await statusOf(db)).toEqual({ "stale@x.com": "active", "fresh@x.com": "active" });
+    const members = await queryRows<{ email: string }>(
+      db,
+      sql`select u.email from group_members m join users u on u.id = m.user_id`,
+    );
+    expect(members.map((m) => m.email)).toEqual(["fresh@x.com"]);
+
+    // Editing brings the action back selected.
+    await command("schedule App seats");
+    const edit = [...fake.views].reverse().find((v) => v.view.callback_id === SCHEDULE_VIEW_CALLBACK_ID)!;
+    expect(JSON.stringify(edit.view)).toContain(
+      '"initial_option":{"text":{"type":"plain_text","text":"Remove access',
+    );
+    expect(fake.violations).toEqual([]);
+  });
+
   it("/bulkusers schedules: list, pause, run now (dry run) and delete; not for non-admins", async () => {
     const db = ctx.handle.db;
     await seedUsers(db, [{ email: "idle@x.com", signedIn: 200 }]);

@@ -4,9 +4,11 @@
 import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import { eq, sql } from "drizzle-orm";
+import ExcelJS from "exceljs";
 import { afterEach, expect, it } from "vitest";
 import { queryRows } from "../src/directory/client.ts";
 import { auditLog, jobCredentials, jobs, licenses, users } from "../src/directory/schema.ts";
+import { readUpload } from "../src/files/read.ts";
 import {
   LOADING_VIEW_CALLBACK_ID,
   OPERATION_VIEW_CALLBACK_ID,
@@ -264,6 +266,70 @@ describeEachDatabase("slack flows", (ctx) => {
     expect(fake.violations).toEqual([]);
   });
 
+  it("an Excel workbook reaches the same preview as its CSV twin: file input and HR channel", async () => {
+    h = await startSlackHarness({ handle: ctx.handle });
+    await seedLicenses();
+    const { fake } = h;
+    // The sample hire list as Excel saves it: one sheet, the same cells.
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet("New hires");
+    for (const row of csvRows(SAMPLE)) sheet.addRow(row);
+    const xlsx = Buffer.from(await book.xlsx.writeBuffer());
+    // Plan ids, file names and file ids differ between the two uploads; everything else must not.
+    const same = (text: string) =>
+      text
+        .replace(/plan_[A-Za-z0-9_-]+/g, "plan_…")
+        .replace(/new-hires\.(csv|xlsx)/g, "new-hires.…")
+        .replace(/\bF[A-Z0-9]+\b/g, "F…");
+
+    const uploads = [
+      ["new-hires.csv", SAMPLE],
+      ["new-hires.xlsx", xlsx],
+    ] as const;
+    const previews: string[] = [];
+    for (const [name, content] of uploads) {
+      await h.command("create");
+      const modal = await until(
+        () => viewWith(fake, OPERATION_VIEW_CALLBACK_ID),
+        30_000,
+        "the operation modal",
+      );
+      await h.submitView(modal, fileInputValues(fake.addFile({ name, content, user: ADMIN })));
+      await until(
+        () => modal.view.callback_id === PREVIEW_VIEW_CALLBACK_ID,
+        30_000,
+        `the preview of ${name}`,
+      );
+      previews.push(same(textOf(modal.view)));
+    }
+    expect(previews[0]).toContain("*Will change*\n4");
+    expect(previews[1]).toBe(previews[0]);
+
+    const replies: string[] = [];
+    for (const [i, [name, content]] of uploads.entries()) {
+      const postTs = `1760000010.00010${i}`;
+      const file = fake.addFile({ name, content, channel: HR_CHANNEL, user: HR_USER });
+      await h.event({
+        type: "message",
+        subtype: "file_share",
+        channel: HR_CHANNEL,
+        user: HR_USER,
+        ts: postTs,
+        files: [file],
+      });
+      const reply = await until(
+        () =>
+          fake.messagesIn(HR_CHANNEL, postTs).find((m) => textOf(m.blocks).includes(REVIEW_PLAN_ACTION_ID)),
+        30_000,
+        `the HR reply to ${name}`,
+      );
+      replies.push(same(`${reply.text}\n${textOf(reply.blocks)}`));
+    }
+    expect(replies[0]).toContain("4 will change, 0 skipped, 0 with errors");
+    expect(replies[1]).toBe(replies[0]);
+    expect(fake.violations).toEqual([]);
+  });
+
   it("HR channel: a non-CSV file gets a polite note in its thread; someone else's CSV is refused privately and audited", async () => {
     h = await startSlackHarness({ handle: ctx.handle });
     const { fake } = h;
@@ -373,6 +439,12 @@ describeEachDatabase("slack flows", (ctx) => {
     const template = await until(() => fake.files.find((f) => f.name === "template-update.csv"));
     expect(template.channel).toBe(`D${ADMIN.slice(1)}`);
     expect(csvRows(template.bytes)[0]?.[0]).toBe("UserPrincipalName");
+    // The same template as a workbook, which reads back like the CSV.
+    const workbook = await until(() => fake.files.find((f) => f.name === "template-update.xlsx"));
+    expect(workbook.channel).toBe(`D${ADMIN.slice(1)}`);
+    const read = await readUpload(new Uint8Array(workbook.bytes), { maxRows: 10, operation: "update" });
+    expect(read.ok && read.table.header).toEqual(csvRows(template.bytes)[0]);
+    expect(read.ok && read.table.sheet).toBe("update");
 
     await h.command("export department:Sales");
     const exported = await until(() => fake.files.find((f) => f.name.startsWith("users-")));

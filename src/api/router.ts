@@ -18,7 +18,7 @@ import type { ApiRight, Config } from "../config.ts";
 import type { Operation } from "../core/types.ts";
 import { type Database, queryRows } from "../directory/client.ts";
 import type { JobRecord } from "../directory/schema.ts";
-import { parseSignInsCsv, recordSignIns, type SignInEntry } from "../directory/sign-ins.ts";
+import { parseSignInsFile, recordSignIns, type SignInEntry } from "../directory/sign-ins.ts";
 import { planDocument } from "../jobs/documents.ts";
 import { getJob, JobError, queuePosition } from "../jobs/job-store.ts";
 import { credentialsCsv, forgetCredentials, readCredentials, resultsCsv } from "../jobs/results.ts";
@@ -441,7 +441,7 @@ async function signInEntries(req: Request): Promise<SignInEntry[]> {
     });
   }
   const upload = await readUpload(req);
-  const parsed = parseSignInsCsv(upload.bytes);
+  const parsed = await parseSignInsFile(upload.bytes);
   if (!parsed.ok) throw new ApiError(400, parsed.refusal.code, parsed.refusal.message);
   return parsed.entries;
 }

@@ -14,7 +14,7 @@ export interface Upload {
 const NOT_CSV = ["application/json", "application/x-www-form-urlencoded"];
 
 const HOW =
-  "Send the CSV file as the body (Content-Type: text/csv) or as multipart/form-data with a 'file' field.";
+  "Send the CSV file or .xlsx workbook as the body (Content-Type: text/csv or application/octet-stream) or as multipart/form-data with a 'file' field.";
 
 function mediaType(req: Request): string {
   return (req.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();

@@ -33,6 +33,7 @@ export async function cliEngine(ctx: CommandContext): Promise<Engine> {
       maxRows: config.maxRows,
       passwordMinLength: config.passwordMinLength,
       leaseSeconds: config.jobLeaseSeconds,
+      domains: config.domains,
     },
     approvalPolicy: config.approvals.policy,
     timeZone: config.timeZone,

@@ -6,6 +6,7 @@ import { parseFilter } from "../core/filter.ts";
 import { OPERATION_DEFINITIONS } from "../core/operations/index.ts";
 import { queryRows } from "../directory/client.ts";
 import { exportCsv, selectUsers } from "../directory/export.ts";
+import { workbookBytes } from "../files/write-xlsx.ts";
 import { type CliCommand, type CommandContext, EXIT_OK, stringOption } from "./context.ts";
 import { operationArg, writeOutputFile } from "./operations.ts";
 import { startProgress } from "./progress.ts";
@@ -66,12 +67,28 @@ export const exportCommands: CliCommand[] = [
   },
   {
     name: "template",
-    usage: "template <operation> [--out file.csv]",
-    summary: "The CSV template of an operation: its columns and an example row",
+    usage: "template <operation> [--out file.csv|file.xlsx] [--xlsx | --format csv|xlsx]",
+    summary: "The template of an operation (CSV, or an Excel workbook): its columns and an example row",
     args: [{ name: "operation", required: true }],
-    options: { out: { type: "string" } },
+    options: { out: { type: "string" }, xlsx: { type: "boolean" }, format: { type: "string" } },
     async run(ctx) {
       const definition = OPERATION_DEFINITIONS[operationArg(ctx)];
+      if (templateFormat(ctx) === "xlsx") {
+        const out = stringOption(ctx, "out");
+        // A workbook is binary: it goes to a file, never to a terminal or inside the JSON document.
+        if (!out) return ctx.usageError("cli.missing_option", "An .xlsx template needs --out <file.xlsx>.");
+        const bytes = await workbookBytes({
+          name: definition.operation,
+          header: definition.templateColumns,
+          rows: definition.templateExample,
+        });
+        const path = await writeOutputFile(ctx, out, bytes);
+        ctx.print(
+          { operation: definition.operation, columns: definition.templateColumns, out: path, format: "xlsx" },
+          `Template for ${definition.operation} written to ${path}`,
+        );
+        return EXIT_OK;
+      }
       const bytes = writeCsv(definition.templateColumns, definition.templateExample);
       await emitCsv(
         ctx,
@@ -83,3 +100,14 @@ export const exportCommands: CliCommand[] = [
     },
   },
 ];
+
+/** `--xlsx`, `--format xlsx` or an `--out` path ending in .xlsx ask for a workbook; CSV otherwise. */
+function templateFormat(ctx: CommandContext): "csv" | "xlsx" {
+  const format = stringOption(ctx, "format")?.toLowerCase();
+  if (format !== undefined && format !== "csv" && format !== "xlsx") {
+    return ctx.usageError("cli.bad_option", `--format must be csv or xlsx, not '${format}'.`);
+  }
+  if (format !== undefined) return format;
+  if (ctx.options.xlsx === true) return "xlsx";
+  return /\.xlsx$/i.test(stringOption(ctx, "out") ?? "") ? "xlsx" : "csv";
+}

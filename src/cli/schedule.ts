@@ -2,9 +2,14 @@
 //   bulkusers deactivate-inactive --days N [--exclude-group G]… [--dry-run]
 //   bulkusers record-sign-ins <file.csv>
 //   bulkusers schedule add|list|pause|resume|delete|run-now …   (the policies the bot runs on a schedule)
-import { exclusionCounts } from "../core/inactivity.ts";
+import {
+  describeAction,
+  exclusionCounts,
+  type InactivityAction,
+  parseInactivityAction,
+} from "../core/inactivity.ts";
 import type { ReportRow } from "../core/inactivity-report.ts";
-import { parseSignInsCsv, recordSignIns } from "../directory/sign-ins.ts";
+import { parseSignInsFile, recordSignIns } from "../directory/sign-ins.ts";
 import { deactivateInactive, type PolicyRunResult, runPolicy } from "../scheduler/policy.ts";
 import {
   deleteSchedule,
@@ -40,8 +45,13 @@ export interface DeactivateInactiveUser {
 
 export interface DeactivateInactiveDocument {
   dryRun: boolean;
+  /** With --action remove-access, `deactivated` counts the users whose access was removed. */
   summary: { candidates: number; deactivated: number; excluded: number };
   users: DeactivateInactiveUser[];
+  /** Only with --action remove-access (the deactivate document stays exactly as documented). */
+  action?: InactivityAction;
+  /** Only with --action remove-access: the jobs that ran (licenses, then groups), each undoable. */
+  jobIds?: string[];
 }
 
 function userOf(row: ReportRow): DeactivateInactiveUser {
@@ -59,20 +69,31 @@ function listOption(ctx: CommandContext, name: string): string[] {
 
 const deactivateInactiveCommand: CliCommand = {
   name: "deactivate-inactive",
-  usage: "deactivate-inactive --days N [--exclude-group G]… [--dry-run]",
+  usage:
+    "deactivate-inactive --days N [--exclude-group G]… [--action deactivate|remove-access [--sku SKU|all]… [--group G]…] [--dry-run]",
   summary:
     "Deactivate users inactive for more than N days (never signed in: since creation); admins and service accounts are never touched",
   options: {
     days: { type: "string" },
     "exclude-group": { type: "string", multiple: true },
+    action: { type: "string" },
+    sku: { type: "string", multiple: true },
+    group: { type: "string", multiple: true },
     "dry-run": { type: "boolean" },
   },
   async run(ctx) {
     const days = integerOption(ctx, "days", { min: 1, max: 3650 });
     if (days === undefined) return ctx.usageError("cli.missing_option", "--days N is required.");
     const dryRun = ctx.options["dry-run"] === true;
+    const action = parseInactivityAction({
+      action: stringOption(ctx, "action") ?? null,
+      skus: listOption(ctx, "sku"),
+      groups: listOption(ctx, "group"),
+    });
+    if (!action.ok) return ctx.usageError("cli.invalid_option", action.error);
     const engine = await cliEngine(ctx);
     const result = await deactivateInactive(engine, {
+      action: action.action,
       days,
       excludeGroups: listOption(ctx, "exclude-group"),
       dryRun,
@@ -85,13 +106,22 @@ const deactivateInactiveCommand: CliCommand = {
       dryRun,
       summary: result.summary,
       users: result.rows.map(userOf),
+      ...(result.action.kind === "remove-access"
+        ? { action: result.action, jobIds: result.jobs.map((j) => j.id) }
+        : {}),
     };
     ctx.print(document, () => {
       const counts = exclusionCounts(result.evaluation.excluded);
+      const removing = result.action.kind === "remove-access";
+      const jobs = result.jobs.map((j) => `Job ${j.id} (undo: \`${CLI} undo ${j.id}\`).`).join(" ");
       const lines = [
-        dryRun
-          ? `Dry run: ${result.summary.candidates} user(s) inactive for more than ${days} days would be deactivated; ${result.summary.excluded} excluded. Nothing was changed.`
-          : `Deactivated ${result.summary.deactivated} of ${result.summary.candidates} user(s) inactive for more than ${days} days; ${result.summary.excluded} excluded.${result.job ? ` Job ${result.job.id} (undo: \`${CLI} undo ${result.job.id}\`).` : ""}`,
+        removing
+          ? dryRun
+            ? `Dry run: would ${describeAction(result.action)} of ${result.summary.candidates} user(s) inactive for more than ${days} days, keeping them active; ${result.summary.excluded} excluded. Nothing was changed.`
+            : `Removed access of ${result.summary.deactivated} of ${result.summary.candidates} user(s) inactive for more than ${days} days (${describeAction(result.action)}); they stay active; ${result.summary.excluded} excluded.${jobs ? ` ${jobs}` : ""}`
+          : dryRun
+            ? `Dry run: ${result.summary.candidates} user(s) inactive for more than ${days} days would be deactivated; ${result.summary.excluded} excluded. Nothing was changed.`
+            : `Deactivated ${result.summary.deactivated} of ${result.summary.candidates} user(s) inactive for more than ${days} days; ${result.summary.excluded} excluded.${result.job ? ` Job ${result.job.id} (undo: \`${CLI} undo ${result.job.id}\`).` : ""}`,
         `Excluded: ${counts.admin} admin(s), ${counts["service-account"]} service account(s), ${counts["excluded-group"]} in excluded groups, ${counts.disabled + counts.deleted} already disabled or deleted.`,
       ];
       if (document.users.length) {
@@ -116,12 +146,13 @@ const deactivateInactiveCommand: CliCommand = {
 const recordSignInsCommand: CliCommand = {
   name: "record-sign-ins",
   usage: "record-sign-ins <file.csv>",
-  summary: "Record last sign-ins from a CSV (columns Email, LastSignIn in ISO 8601); times only move forward",
+  summary:
+    "Record last sign-ins from a CSV or .xlsx (Email, LastSignIn; Google, Okta and Entra exports as they are); times only move forward",
   args: [{ name: "file.csv", required: true }],
   async run(ctx) {
     const path = ctx.args[0] ?? "";
     const bytes = await readInputFile(ctx, path);
-    const parsed = parseSignInsCsv(bytes);
+    const parsed = await parseSignInsFile(bytes);
     if (!parsed.ok) return ctx.refuse(parsed.refusal.code, parsed.refusal.message);
     const handle = await ctx.db();
     const result = await recordSignIns(handle.db, parsed.entries, ctx.now(), {
@@ -131,6 +162,7 @@ const recordSignInsCommand: CliCommand = {
     });
     const document = {
       received: parsed.entries.length,
+      never: parsed.never,
       updated: result.updated,
       unchanged: result.unchanged,
       unknown: result.unknown,
@@ -139,6 +171,7 @@ const recordSignInsCommand: CliCommand = {
     ctx.print(document, () => {
       const lines = [
         `${document.received} sign-in(s) read: ${result.updated} user(s) updated, ${result.unchanged} already as recent, ${result.unknown.length} unknown e-mail(s), ${result.invalid.length} invalid row(s).`,
+        ...(parsed.never > 0 ? [`${parsed.never} user(s) never signed in (nothing to record).`] : []),
       ];
       if (result.unknown.length)
         lines.push("", "Unknown users (not in the directory):", ...result.unknown.map((e) => `  ${e}`));
@@ -163,6 +196,7 @@ function scheduleDocument(s: ScheduleRecord, now: Date) {
     inactiveDays: s.inactiveDays,
     excludeGroups: s.excludeGroups,
     mode: s.mode,
+    action: s.action,
     warnDays: s.warnDays,
     capCount: s.capCount,
     capPercent: s.capPercent,
@@ -184,7 +218,7 @@ function printSchedule(ctx: CommandContext, s: ScheduleRecord, verb: string): vo
   const doc = scheduleDocument(s, ctx.now());
   ctx.print(
     { schedule: doc },
-    `Schedule ${doc.id} (${doc.name}) ${verb}: ${doc.mode} after ${doc.inactiveDays} days, cron '${doc.cron}' ${doc.timezone}${doc.nextRun ? `, next run ${doc.nextRun}` : ""}${doc.enabled ? "" : " (paused)"}.`,
+    `Schedule ${doc.id} (${doc.name}) ${verb}: ${doc.mode} (${describeAction(s.action)}) after ${doc.inactiveDays} days, cron '${doc.cron}' ${doc.timezone}${doc.nextRun ? `, next run ${doc.nextRun}` : ""}${doc.enabled ? "" : " (paused)"}.`,
   );
 }
 
@@ -209,7 +243,7 @@ function runDocument(run: PolicyRunResult) {
 const scheduleAddCommand: CliCommand = {
   name: "schedule add",
   usage:
-    "schedule add --name NAME --days N [--cron '0 9 * * 1'] [--timezone UTC] [--mode report|warn-then-deactivate|deactivate] [--warn-days 7] [--cap N] [--cap-percent P] [--exclude-group G]… [--channel C…] [--paused]",
+    "schedule add --name NAME --days N [--cron '0 9 * * 1'] [--timezone UTC] [--mode report|warn-then-deactivate|deactivate] [--action deactivate|remove-access [--sku SKU|all]… [--group G]…] [--warn-days 7] [--cap N] [--cap-percent P] [--exclude-group G]… [--channel C…] [--paused]",
   summary: "Create an inactive-user policy the bot runs on a schedule (report-only by default)",
   options: {
     name: { type: "string" },
@@ -222,6 +256,9 @@ const scheduleAddCommand: CliCommand = {
     "cap-percent": { type: "string" },
     "exclude-group": { type: "string", multiple: true },
     channel: { type: "string" },
+    action: { type: "string" },
+    sku: { type: "string", multiple: true },
+    group: { type: "string", multiple: true },
     paused: { type: "boolean" },
   },
   async run(ctx) {
@@ -238,6 +275,9 @@ const scheduleAddCommand: CliCommand = {
       excludeGroups: listOption(ctx, "exclude-group"),
       reportChannel: stringOption(ctx, "channel") ?? null,
       enabled: ctx.options.paused !== true,
+      action: stringOption(ctx, "action") ?? null,
+      removeSkus: listOption(ctx, "sku"),
+      removeGroups: listOption(ctx, "group"),
     };
     const saved = await saveSchedule(engine.db, { draft, actor: ctx.actor, source: "cli", now: ctx.now() });
     if (!saved.ok) {

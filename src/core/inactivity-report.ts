@@ -12,8 +12,11 @@ import {
 /** What happened (or would happen) to one inactive user in a run. */
 export type ReportAction =
   | "deactivated"
+  | "access-removed"
+  | "no-access"
   | "failed"
   | "would-deactivate"
+  | "would-remove-access"
   | "needs-approval"
   | "warned"
   | "would-warn"
@@ -73,6 +76,8 @@ export interface ReportRowsInput<U extends InactivityUser> {
       };
   /** warn-then-deactivate: were the warnings actually recorded (false in a dry run)? */
   warningsSent: boolean;
+  /** The policy removes access instead of deactivating: the rows say access-removed / would-remove-access. */
+  removeAccess?: boolean;
 }
 
 /**
@@ -94,18 +99,24 @@ export function buildReportRows<U extends InactivityUser>(input: ReportRowsInput
   const rows: ReportRow[] = [];
   const listed = new Set<string>();
   const deactivation = input.deactivation;
+  const removing = input.removeAccess === true;
   for (const c of evaluation.toDeactivate) {
     listed.add(c.user.id);
     if (deactivation.kind === "done") {
       const outcome = deactivation.outcomes.get(c.user.email.toLowerCase());
-      if (outcome?.status === "succeeded") rows.push(row(c, "deactivated", c.reason));
+      if (outcome?.status === "succeeded")
+        rows.push(row(c, removing ? "access-removed" : "deactivated", c.reason));
+      else if (removing && outcome?.status !== "failed")
+        rows.push(row(c, "no-access", outcome?.reason || "Nothing to remove"));
       else if (outcome?.status === "skipped")
         rows.push(row(c, "excluded", outcome.reason || "Already disabled"));
       else rows.push(row(c, "failed", outcome?.reason || "Not run"));
     } else if (deactivation.kind === "proposed") {
-      rows.push(row(c, deactivation.action, c.reason));
+      const action =
+        removing && deactivation.action === "would-deactivate" ? "would-remove-access" : deactivation.action;
+      rows.push(row(c, action, c.reason));
     } else {
-      rows.push(row(c, "would-deactivate", c.reason));
+      rows.push(row(c, removing ? "would-remove-access" : "would-deactivate", c.reason));
     }
   }
   const warnAction: ReportAction = input.warningsSent ? "warned" : "would-warn";

@@ -3,11 +3,13 @@ import { readCsv } from "./csv/index.ts";
 import {
   checkCap,
   DAY_MS,
+  describeAction,
   evaluateInactivity,
   exclusionCounts,
   type InactivityPolicy,
   type InactivityUser,
   lastActivityOf,
+  parseInactivityAction,
 } from "./inactivity.ts";
 import { buildReportRows, reportCsv } from "./inactivity-report.ts";
 
@@ -281,5 +283,41 @@ describe("inactivity report rows and CSV", () => {
     expect(rows).toEqual([
       expect.objectContaining({ email: "a@x.com", action: "would-warn", deactivateAfter: daysAgo(-7) }),
     ]);
+  });
+});
+
+describe("inactivity action", () => {
+  it("deactivate by default; remove-access takes all licenses unless SKUs or groups are named", () => {
+    expect(parseInactivityAction({})).toEqual({ ok: true, action: { kind: "deactivate" } });
+    expect(parseInactivityAction({ action: "remove-access" })).toEqual({
+      ok: true,
+      action: { kind: "remove-access", skus: null, groups: [] },
+    });
+    expect(
+      parseInactivityAction({ action: "remove-access", groups: ["Figma Users; Sales", "figma users"] }),
+    ).toEqual({
+      ok: true,
+      action: { kind: "remove-access", skus: [], groups: ["Figma Users", "Sales"] },
+    });
+    expect(
+      parseInactivityAction({ action: "remove-access", skus: ["m365_e3", "Visio"], groups: ["A"] }),
+    ).toEqual({
+      ok: true,
+      action: { kind: "remove-access", skus: ["M365_E3", "VISIO"], groups: ["A"] },
+    });
+    const all = parseInactivityAction({ action: "remove-access", skus: ["all"], groups: ["A"] });
+    expect(all).toEqual({ ok: true, action: { kind: "remove-access", skus: null, groups: ["A"] } });
+    if (all.ok) expect(describeAction(all.action)).toBe("remove access (all licenses; groups A)");
+  });
+
+  it("refuses SKUs without remove-access, all mixed with SKUs, and unknown actions", () => {
+    expect(parseInactivityAction({ skus: ["VISIO"] })).toMatchObject({ ok: false });
+    expect(parseInactivityAction({ action: "remove-access", skus: ["all", "VISIO"] })).toMatchObject({
+      ok: false,
+    });
+    expect(parseInactivityAction({ action: "delete" })).toEqual({
+      ok: false,
+      error: "The action must be one of deactivate, remove-access.",
+    });
   });
 });

@@ -27,6 +27,35 @@ export function isInactivityMode(value: string): value is InactivityMode {
 
 export type AccountType = "user" | "admin" | "service";
 
+export const INACTIVITY_ACTIONS = ["deactivate", "remove-access"] as const;
+export type InactivityActionKind = (typeof INACTIVITY_ACTIONS)[number];
+
+/**
+ * What a policy does to the users it acts on: deactivate them (the default), or take away their paid
+ * access and keep the account active — the licenses (`skus` null = every license they hold, else the
+ * listed SKUs) and the memberships of `groups`. A remove-access action names at least one of the two.
+ */
+export type InactivityAction =
+  | { kind: "deactivate" }
+  | { kind: "remove-access"; skus: string[] | null; groups: string[] };
+
+export const DEACTIVATE: InactivityAction = { kind: "deactivate" };
+
+/** One line for people: "deactivate", "remove access (all licenses; groups Figma Users)". */
+export function describeAction(action: InactivityAction): string {
+  if (action.kind === "deactivate") return "deactivate";
+  return `remove access (${describeAccess(action)})`;
+}
+
+/** What a remove-access action takes away: "all licenses; groups Figma Users". */
+export function describeAccess(action: Extract<InactivityAction, { kind: "remove-access" }>): string {
+  const parts: string[] = [];
+  if (action.skus === null) parts.push("all licenses");
+  else if (action.skus.length > 0) parts.push(`licenses ${action.skus.join(", ")}`);
+  if (action.groups.length > 0) parts.push(`groups ${action.groups.join(", ")}`);
+  return parts.join("; ");
+}
+
 export const DAY_MS = 86_400_000;
 
 export interface InactivityPolicy {
@@ -303,4 +332,41 @@ export function exclusionCounts(excluded: readonly Exclusion[]): Record<Exclusio
   };
   for (const e of excluded) counts[e.reason] += 1;
   return counts;
+}
+
+/**
+ * The action from what a person entered (CLI options, modal fields). `skus` may say `all`; with neither SKUs
+ * nor groups, remove-access takes every license (the paid access); with only groups, only the memberships.
+ */
+export function parseInactivityAction(input: {
+  action?: string | null;
+  skus?: readonly string[] | null;
+  groups?: readonly string[] | null;
+}): { ok: true; action: InactivityAction } | { ok: false; error: string } {
+  const kind = (input.action ?? "").trim() || "deactivate";
+  const skus = uniqueNames(input.skus ?? [], (s) => s.toUpperCase());
+  const groups = uniqueNames(input.groups ?? [], (g) => g);
+  if (kind === "deactivate") {
+    if (skus.length > 0 || groups.length > 0) {
+      return { ok: false, error: "SKUs and groups to remove go with the action remove-access." };
+    }
+    return { ok: true, action: DEACTIVATE };
+  }
+  if (kind !== "remove-access") {
+    return { ok: false, error: `The action must be one of ${INACTIVITY_ACTIONS.join(", ")}.` };
+  }
+  const all = skus.some((s) => s === "ALL");
+  if (all && skus.length > 1) return { ok: false, error: "Either all licenses or a list of SKUs, not both." };
+  if (all || (skus.length === 0 && groups.length === 0))
+    return { ok: true, action: { kind, skus: null, groups } };
+  return { ok: true, action: { kind, skus, groups } };
+}
+
+function uniqueNames(values: readonly string[], normalise: (s: string) => string): string[] {
+  const out: string[] = [];
+  for (const value of values.flatMap((v) => v.split(/[;,]/))) {
+    const name = normalise(value.trim());
+    if (name && !out.some((x) => x.toLowerCase() === name.toLowerCase())) out.push(name);
+  }
+  return out;
 }

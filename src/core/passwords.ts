@@ -25,3 +25,18 @@ export function checkPassword(password: string, minLength: number): PasswordChec
   }
   return { ok: true };
 }
+
+/**
+ * Exports show a password column with the password masked (Google Workspace writes `****`, other
+ * consoles `********` or bullets): such a value means "no password given", not a password made of stars.
+ */
+const MASK = /^[*\u2022\u25cf]+$/u;
+
+export function isMaskedPassword(value: string): boolean {
+  return MASK.test(value);
+}
+
+/** The password a file's cell gives: "" when blank or masked (one is then generated). */
+export function suppliedPassword(value: string): string {
+  return isMaskedPassword(value) ? "" : value;
+}

@@ -11,6 +11,7 @@
 import type { OperationDefinition, PlanContext, PlanOptions } from "./operations/definition.ts";
 import { OPERATION_DEFINITIONS } from "./operations/index.ts";
 import { LicenseCatalog } from "./plan-rules/catalog.ts";
+import { mixedDomainWarnings } from "./plan-rules/domains.ts";
 import { fieldHeader, missingColumnRefusal } from "./plan-rules/fields.ts";
 import { orderAndTakeSeats } from "./plan-steps/execution-order.ts";
 import { linkInFileManagers } from "./plan-steps/in-file-managers.ts";
@@ -51,6 +52,10 @@ export function planOperation(input: PlanInput): PlanResult {
   const executionOrder = orderAndTakeSeats(drafts, parent, directory);
   const { rows, summary, secrets } = planRows(drafts);
   const warnings = planWarnings(table, operation, def.usedFields, drafts.dnManagers);
+  // No BULKUSERS_DOMAINS to check new addresses against: point out a rare domain next to a common one.
+  if ((operation === "create" || operation === "update") && !input.options.domains?.length) {
+    warnings.push(...mixedDomainWarnings(rows));
+  }
   return {
     ok: true,
     plan: { operation, summary, rows, executionOrder, warnings, header: table.header },

@@ -118,8 +118,13 @@ export interface CsvRecord {
 }
 
 export interface CsvTable {
+  /** For a workbook: "utf-8" (cells are text already). */
   encoding: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+  /** For a workbook: ",". */
   delimiter: "," | ";" | "\t";
+  /** Where the rows came from: a CSV (the default) or an Excel workbook, then which sheet. */
+  format?: "csv" | "xlsx";
+  sheet?: string;
   /** Header cells as written (after preamble lines). */
   header: string[];
   columns: ColumnMapping[];

@@ -18,6 +18,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { InactivityAction } from "../core/inactivity.ts";
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => "bytea",
@@ -452,6 +453,8 @@ export const schedules = pgTable("schedules", {
     .notNull()
     .default("report"),
   warnDays: integer("warn_days").notNull().default(7),
+  /** What a run does to the inactive users: deactivate (default) or remove their access (core/inactivity.ts). */
+  action: jsonb("action").$type<InactivityAction>().notNull().default({ kind: "deactivate" }),
   /** Above this many users (or share of active users) a run only asks for approval. */
   capCount: integer("cap_count"),
   capPercent: integer("cap_percent"),

@@ -2,12 +2,11 @@
 // `users.last_login_at`). One set-based statement per batch, whatever its size, and only ever forward in
 // time: an older or equal time never overwrites a newer one, so batches may arrive late, twice or out of
 // order. Used by the HTTP API (`POST /api/sign-ins`) and the CLI (`bulkusers record-sign-ins`).
-import { CsvError, parse } from "csv-parse/sync";
 import { sql } from "drizzle-orm";
-import { decode, headerKey, sniffDelimiter } from "../core/csv/index.ts";
-import { refuse } from "../core/csv/refusals.ts";
 import { isValidEmail, normaliseEmail } from "../core/plan-rules/email.ts";
+import { signInRows } from "../core/sign-ins/index.ts";
 import type { Refusal } from "../core/types.ts";
+import { readUpload } from "../files/read.ts";
 import { type Database, queryRows } from "./client.ts";
 
 export interface SignInEntry {
@@ -161,69 +160,22 @@ export async function recordSignIns(
   });
 }
 
-const EMAIL_HEADERS = new Set(["email", "emailaddress", "mail", "userprincipalname", "upn", "login", "user"]);
-const TIME_HEADERS = new Set([
-  "lastsignin",
-  "lastsignins",
-  "lastsignintime",
-  "lastsignindatetime",
-  "lastlogin",
-  "lastloginat",
-  "lastlogintime",
-  "lastlogon",
-  "lastlogondate",
-  "lastlogontimestamp",
-  "signin",
-  "signintime",
-  "at",
-  "time",
-  "timestamp",
-]);
+/** Sign-in files may list every user of a large organisation: read up to the largest import allowed. */
+export const SIGN_INS_MAX_ROWS = 150_000;
 
 /**
- * Reads a sign-ins CSV (`Email,LastSignIn`; the usual aliases such as UserPrincipalName, LastLogonDate;
- * any encoding and delimiter the upload reader accepts) into entries, or a refusal naming the problem.
+ * Reads a sign-ins file into entries, or a refusal naming the problem: a CSV in any encoding and
+ * delimiter the upload reader accepts, or an .xlsx workbook; the user column by the import aliases
+ * (UserPrincipalName, Email Address [Required], login, …), the time column by the vendors' names (Google
+ * `Last Sign In [READ ONLY]`, Okta `lastLogin`, Entra `signInActivity.lastSignInDateTime` / `Last sign-in`,
+ * AD `LastLogonDate`) in their date formats; `never` counts users who never signed in (nothing to record).
  */
-export function parseSignInsCsv(
+export async function parseSignInsFile(
   bytes: Uint8Array,
-): { ok: true; entries: SignInEntry[] } | { ok: false; refusal: Refusal } {
-  const { text } = decode(bytes);
-  if (text.trim() === "") return { ok: false, refusal: refuse.empty() };
-  const firstLine = text.slice(0, text.search(/\r?\n|$/));
-  let records: string[][];
-  try {
-    records = parse(text, {
-      delimiter: sniffDelimiter(firstLine),
-      relax_column_count: true,
-      skip_empty_lines: true,
-      bom: true,
-    }) as string[][];
-  } catch (error) {
-    const message = error instanceof CsvError ? error.message : String(error);
-    return {
-      ok: false,
-      refusal: { code: "csv.malformed", message: `The file is not valid CSV: ${message}` },
-    };
-  }
-  const [header, ...rows] = records;
-  const keys = (header ?? []).map((h) => headerKey(h));
-  const emailAt = keys.findIndex((k) => EMAIL_HEADERS.has(k));
-  const timeAt = keys.findIndex((k) => TIME_HEADERS.has(k));
-  const missing = [emailAt < 0 ? "Email" : null, timeAt < 0 ? "LastSignIn" : null].filter(Boolean);
-  if (missing.length) {
-    return {
-      ok: false,
-      refusal: {
-        code: "csv.missing_column",
-        message: `Required column ${missing.join(" and ")} is missing (expected the columns Email, LastSignIn).`,
-      },
-    };
-  }
-  const entries = rows
-    .filter((cells) => cells.some((c) => c.trim() !== ""))
-    .map((cells) => ({ email: (cells[emailAt] ?? "").trim(), at: (cells[timeAt] ?? "").trim() }));
-  if (entries.length === 0) {
-    return { ok: false, refusal: refuse.noRows() };
-  }
-  return { ok: true, entries };
+): Promise<{ ok: true; entries: SignInEntry[]; never: number } | { ok: false; refusal: Refusal }> {
+  const read = await readUpload(bytes, { maxRows: SIGN_INS_MAX_ROWS });
+  if (!read.ok) return read;
+  const rows = signInRows(read.table);
+  if (!rows.ok) return rows;
+  return { ok: true, entries: rows.rows.entries, never: rows.rows.never };
 }

@@ -631,6 +631,11 @@ async function applyLicenses(
         user.id,
       ),
     );
+    // One row per assignment: the user's next row in this batch sees what this one changes.
+    const after = new Set(has);
+    for (const sku of remove) after.delete(sku);
+    for (const sku of assign) after.add(sku);
+    assigned.set(user.email, after);
   }
   await removeLicenses(tx, toRemove);
   await assignLicenses(tx, toAssign);
@@ -747,6 +752,13 @@ async function applyGroups(
     outcomes.push(
       ok(item.row, null, kind === "add-to-group" ? { added: names } : { removed: names }, user.id),
     );
+    // One row per membership: the user's next row in this batch sees what this one changes.
+    const after = new Set(has);
+    for (const name of names) {
+      if (kind === "add-to-group") after.add(name.toLowerCase());
+      else after.delete(name.toLowerCase());
+    }
+    memberships.set(user.email, after);
   }
   await addMembers(tx, toAdd);
   await removeMembers(tx, toRemove);

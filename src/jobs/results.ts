@@ -2,9 +2,10 @@
 // in front of the original columns, so the file can be fixed and re-uploaded as is), the errors-only CSV,
 // and the credentials CSV (temporary passwords, for the approver only, deleted once delivered).
 import { asc, eq } from "drizzle-orm";
-import { headerKey, readCsv, writeCsv } from "../core/csv/index.ts";
+import { headerKey, writeCsv } from "../core/csv/index.ts";
 import type { Database } from "../directory/client.ts";
 import { type JobItemRecord, type JobRecord, jobCredentials } from "../directory/schema.ts";
+import { readUpload } from "../files/read.ts";
 import { type JobOutcome, listJobOutcomes } from "./job-store.ts";
 import { loadPlan } from "./plan-store.ts";
 import type { Sealer } from "./secrets.ts";
@@ -56,7 +57,9 @@ export async function resultsCsv(
 ): Promise<Uint8Array> {
   const stored = await loadPlan(db, job.planId);
   const items = await listJobOutcomes(db, job.id);
-  const read = stored?.file ? readCsv(stored.file, { maxRows: Number.MAX_SAFE_INTEGER }) : null;
+  const read = stored?.file
+    ? await readUpload(stored.file, { maxRows: Number.MAX_SAFE_INTEGER, operation: stored.plan.operation })
+    : null;
   const table = read?.ok ? read.table : null;
   const header = table?.header ?? ["UserPrincipalName"];
   const keep = header.map((h, i) => ({ h, i })).filter(({ h }) => !OWN_COLUMNS.has(headerKey(h)));

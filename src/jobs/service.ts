@@ -7,7 +7,7 @@ import {
   defaultApprovalPolicy,
   describeRule,
 } from "../core/approval-rules.ts";
-import { readCsv, writeCsv } from "../core/csv/index.ts";
+import { writeCsv } from "../core/csv/index.ts";
 import {
   applyDateErrors,
   groupByTime,
@@ -21,6 +21,7 @@ import type { CsvTable, DirectoryUser, Field, Operation, Plan, Refusal } from ".
 import type { Database } from "../directory/client.ts";
 import type { JobRecord } from "../directory/schema.ts";
 import { loadDirectoryView } from "../directory/view.ts";
+import { readUpload } from "../files/read.ts";
 import {
   ApprovalError,
   type ApprovalRequest,
@@ -60,7 +61,13 @@ export interface Engine {
   sealer: Sealer;
   logger?: Logger;
   clock: () => Date;
-  limits: { maxRows: number; passwordMinLength: number; leaseSeconds: number };
+  limits: {
+    maxRows: number;
+    passwordMinLength: number;
+    leaseSeconds: number;
+    /** BULKUSERS_DOMAINS (lower-case); absent or empty: any domain. */
+    domains?: readonly string[];
+  };
   /** The two-person rule (BULKUSERS_APPROVAL_RULES); absent: the default rules. */
   approvalPolicy?: ApprovalPolicy;
   /** The organisation's time zone for dates without an offset (BULKUSERS_TIME_ZONE); absent: UTC. */
@@ -160,7 +167,10 @@ async function planAgainstDirectory(
     operation,
     table: withValues,
     directory,
-    options: { passwordMinLength: engine.limits.passwordMinLength },
+    options: {
+      passwordMinLength: engine.limits.passwordMinLength,
+      ...(engine.limits.domains?.length ? { domains: engine.limits.domains } : {}),
+    },
   });
 }
 
@@ -169,7 +179,7 @@ export async function previewFile(
   engine: Engine,
   input: { operation: Operation; bytes: Uint8Array; defaults?: Partial<Record<Field, string>>; at?: Date },
 ): Promise<{ ok: true; plan: Plan; schedule: PlanSchedule } | { ok: false; refusal: Refusal }> {
-  const read = readCsv(input.bytes, { maxRows: engine.limits.maxRows });
+  const read = await readUpload(input.bytes, { maxRows: engine.limits.maxRows, operation: input.operation });
   if (!read.ok) return read;
   const result = await planDated(
     engine,
@@ -243,7 +253,7 @@ function wantsWelcome(
 
 /** bytes → rows → plan (stored). A refusal changes nothing and stores nothing. */
 export async function planFile(engine: Engine, input: PlanFileInput): Promise<PlanOutcome> {
-  const read = readCsv(input.bytes, { maxRows: engine.limits.maxRows });
+  const read = await readUpload(input.bytes, { maxRows: engine.limits.maxRows, operation: input.operation });
   if (!read.ok) return read;
   return planTable(engine, { ...input, table: read.table });
 }
@@ -414,7 +424,13 @@ export async function runDueScheduledWork(
         continue;
       }
       const stored = await loadPlan(engine.db, batch.planId, { rows: false });
-      const read = stored?.file ? readCsv(stored.file, { maxRows: Number.MAX_SAFE_INTEGER }) : null;
+      // The original upload (CSV or workbook), read as when it was planned.
+      const read = stored?.file
+        ? await readUpload(stored.file, {
+            maxRows: Number.MAX_SAFE_INTEGER,
+            operation: stored.plan.operation,
+          })
+        : null;
       if (!stored?.file || !read?.ok) throw new Error("the plan's file could not be read again");
       const wanted = new Set(rows.map((r) => r.row));
       // Planned again with its date column: the dates are due (they run now, confirmPlan below ignores any
@@ -611,7 +627,10 @@ async function recheckDirectory(
   request: ApprovalRequest,
 ): Promise<{ next: ApprovalRequest; differences: RowDifference[] } | null> {
   if (!stored.file) return null;
-  const read = readCsv(stored.file, { maxRows: engine.limits.maxRows });
+  const read = await readUpload(stored.file, {
+    maxRows: engine.limits.maxRows,
+    operation: stored.plan.operation,
+  });
   if (!read.ok) return null;
   const defaults = stored.options.defaults as Partial<Record<Field, string>> | undefined;
   const fresh = await planAgainstDirectory(

@@ -3,15 +3,22 @@
 // `schedule`, actor `schedule:<id>`), confirmed and run as an ordinary job, so results, audit rows and undo
 // work as for any operation. Nothing here knows about cron or Slack.
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { InactivityDecision, InactivityEvaluation, InactivityPolicy } from "../core/inactivity.ts";
+import {
+  DEACTIVATE,
+  describeAccess,
+  type InactivityAction,
+  type InactivityDecision,
+  type InactivityEvaluation,
+  type InactivityPolicy,
+} from "../core/inactivity.ts";
 import { buildReportRows, type ReportRow } from "../core/inactivity-report.ts";
-import type { DirectoryUser, Refusal } from "../core/types.ts";
+import type { DirectoryUser, Field, Operation, Refusal } from "../core/types.ts";
 import { auditLog, inactivityWarnings, type JobRecord, type ScheduleRecord } from "../directory/schema.ts";
 import { getJob, listJobItems } from "../jobs/job-store.ts";
 import type { Source } from "../jobs/plan-store.ts";
 import { confirm, type Engine, planSelection, runUntilFinished } from "../jobs/service.ts";
 import { evaluatePolicy, type PolicyUser } from "./policy-users.ts";
-import { policyOf, resolveGroups } from "./schedules.ts";
+import { actionOf, policyOf, resolveAction, resolveGroups } from "./schedules.ts";
 
 /**
  * Tells a user that their account will be deactivated (the Slack implementation DMs them). It may throw:
@@ -30,6 +37,8 @@ export interface WarnedUser {
   daysInactive: number;
   /** The policy's name, for the message. */
   policyName: string;
+  /** A remove-access policy: what it takes away ("all licenses; groups Figma Users"), instead of deactivating. */
+  removeAccess?: string;
 }
 
 /** The actor of everything a schedule does by itself (audit `actor`, plan `actor`, job `approved_by`). */
@@ -46,14 +55,51 @@ export interface StoredPlanRef {
 interface DeactivationResult {
   plan: StoredPlanRef | null;
   job: JobRecord | null;
+  /** remove-access: every plan and job of the run (licenses, then groups); `plan`/`job` are the first. */
+  plans: StoredPlanRef[];
+  jobs: JobRecord[];
   refusal: Refusal | null;
   outcomes: Map<string, { status: "succeeded" | "failed" | "skipped"; reason: string }> | null;
 }
 
-/** Plans a `disable` of `users` (a selection, like an uploaded file) and, with `run`, confirms and runs it. */
-async function planDeactivation(
+const NO_RESULT: DeactivationResult = {
+  plan: null,
+  job: null,
+  plans: [],
+  jobs: [],
+  refusal: null,
+  outcomes: null,
+};
+
+/**
+ * The operations an action takes on `users`: `disable`, or for remove-access a `remove-license` (the listed
+ * SKUs, or every SKU these users hold) and a `remove-from-group`. Each is an ordinary plan and job, so each
+ * has its own preview, results and undo (undo of the two restores the seats and the memberships).
+ */
+export function operationsOf(
+  action: InactivityAction,
+  users: readonly DirectoryUser[],
+): { operation: Operation; values: Partial<Record<Field, string>> }[] {
+  if (action.kind === "deactivate") return [{ operation: "disable", values: {} }];
+  const ops: { operation: Operation; values: Partial<Record<Field, string>> }[] = [];
+  const skus =
+    action.skus ?? [...new Set(users.flatMap((u) => u.licenses.map((l) => l.toUpperCase())))].sort();
+  if (skus.length > 0) ops.push({ operation: "remove-license", values: { license: skus.join("; ") } });
+  if (action.groups.length > 0) {
+    ops.push({ operation: "remove-from-group", values: { group: action.groups.join("; ") } });
+  }
+  return ops;
+}
+
+/**
+ * Plans the action on `users` (a selection, like an uploaded file) and, with `run`, confirms and runs each
+ * plan that changes something. Per user, the outcome is succeeded when any job changed them, failed when
+ * any failed, else skipped (nothing to remove).
+ */
+async function planAction(
   engine: Engine,
   input: {
+    action: InactivityAction;
     users: DirectoryUser[];
     source: Source;
     actor: string;
@@ -62,38 +108,51 @@ async function planDeactivation(
     owner: string;
   },
 ): Promise<DeactivationResult> {
-  const planned = await planSelection(engine, {
-    operation: "disable",
-    users: input.users,
-    values: {},
-    source: input.source,
-    actor: input.actor,
-    context: input.context,
-    fileName: "inactive-users.csv",
-  });
-  if (!planned.ok) return { plan: null, job: null, refusal: planned.refusal, outcomes: null };
-  const stored = planned.stored;
-  const plan: StoredPlanRef = { id: stored.id, expiresAt: stored.expiresAt, summary: stored.plan.summary };
-  if (!input.run) return { plan, job: null, refusal: null, outcomes: null };
-  const { job: queued } = await confirm(engine, {
-    planId: stored.id,
-    approvedBy: input.actor,
-    source: input.source,
-    allowPartial: true,
-  });
-  await runUntilFinished(engine, queued.id, { owner: input.owner });
-  const job = (await getJob(engine.db, queued.id)) ?? queued;
-  const items = await listJobItems(engine.db, job.id);
-  const outcomes = new Map(
-    items.map((item) => [
-      item.key.toLowerCase(),
-      {
+  const plans: { ref: StoredPlanRef }[] = [];
+  for (const op of operationsOf(input.action, input.users)) {
+    const planned = await planSelection(engine, {
+      operation: op.operation,
+      users: input.users,
+      values: op.values,
+      source: input.source,
+      actor: input.actor,
+      context: { ...input.context, action: input.action },
+      fileName: "inactive-users.csv",
+    });
+    if (!planned.ok) return { ...NO_RESULT, refusal: planned.refusal };
+    const stored = planned.stored;
+    plans.push({ ref: { id: stored.id, expiresAt: stored.expiresAt, summary: stored.plan.summary } });
+  }
+  const refs = plans.map((p) => p.ref);
+  const base: DeactivationResult = { ...NO_RESULT, plan: refs[0] ?? null, plans: refs };
+  if (!input.run) return base;
+  const jobs: JobRecord[] = [];
+  const outcomes = new Map<string, { status: "succeeded" | "failed" | "skipped"; reason: string }>();
+  const rank = { skipped: 0, succeeded: 1, failed: 2 } as const;
+  for (const ref of refs) {
+    // A remove-access plan where nobody holds what it removes changes nothing: no job for it.
+    if (input.action.kind === "remove-access" && ref.summary.change === 0) continue;
+    const { job: queued } = await confirm(engine, {
+      planId: ref.id,
+      approvedBy: input.actor,
+      source: input.source,
+      allowPartial: true,
+    });
+    await runUntilFinished(engine, queued.id, { owner: input.owner });
+    const job = (await getJob(engine.db, queued.id)) ?? queued;
+    jobs.push(job);
+    for (const item of await listJobItems(engine.db, job.id)) {
+      const next = {
         status: item.status === "pending" ? ("failed" as const) : item.status,
         reason: item.status === "pending" ? "Not run" : item.reason,
-      },
-    ]),
-  );
-  return { plan, job, refusal: null, outcomes };
+      };
+      const key = item.key.toLowerCase();
+      const prev = outcomes.get(key);
+      if (!prev) outcomes.set(key, next);
+      else if (rank[next.status] > rank[prev.status]) outcomes.set(key, next);
+    }
+  }
+  return { ...base, job: jobs[0] ?? null, jobs, outcomes };
 }
 
 // --- scheduled runs ---------------------------------------------------------------------------------
@@ -125,6 +184,8 @@ export interface PolicyRunSummary {
 export interface PolicyRunResult {
   schedule: ScheduleRecord;
   policy: InactivityPolicy;
+  /** What the run does to the users it acts on (deactivate, or remove their access). */
+  action: InactivityAction;
   slot: string | null;
   dryRun: boolean;
   actor: string;
@@ -135,6 +196,9 @@ export interface PolicyRunResult {
   plan: StoredPlanRef | null;
   /** The job that ran (decision `deactivate`, not a dry run). */
   job: JobRecord | null;
+  /** remove-access: every plan and job (licenses, then groups); `plan` and `job` are the first of each. */
+  plans: StoredPlanRef[];
+  jobs: JobRecord[];
   /** Why no plan could be stored (e.g. more users than BULKUSERS_MAX_ROWS). */
   refusal: Refusal | null;
   warnings: { recorded: number; notified: number; failed: number; cleared: number };
@@ -153,6 +217,7 @@ export async function runPolicy(
   const dryRun = options.dryRun ?? false;
   const actor = options.actor ?? scheduleActor(schedule.id);
   const policy = policyOf(schedule);
+  const action = actionOf(schedule);
   const evaluation = await evaluatePolicy(engine.db, policy, { now, scheduleId: schedule.id });
 
   // Warnings: the bookkeeping first (one transaction), the DMs after it (never Slack inside a transaction).
@@ -210,6 +275,7 @@ export async function runPolicy(
             lastLoginAt: c.user.lastLoginAt,
             daysInactive: c.daysInactive,
             policyName: schedule.name,
+            ...(action.kind === "remove-access" ? { removeAccess: describeAccess(action) } : {}),
           },
           c.deactivateAfter,
         );
@@ -225,9 +291,10 @@ export async function runPolicy(
   }
 
   const decision = evaluation.decision;
-  let result: DeactivationResult = { plan: null, job: null, refusal: null, outcomes: null };
+  let result: DeactivationResult = NO_RESULT;
   if (evaluation.toDeactivate.length > 0) {
-    result = await planDeactivation(engine, {
+    result = await planAction(engine, {
+      action,
       users: evaluation.toDeactivate.map((c) => c.user),
       source: "schedule",
       actor: scheduleActor(schedule.id),
@@ -254,8 +321,9 @@ export async function runPolicy(
           action: decision === "approval" && !dryRun ? "needs-approval" : "would-deactivate",
         },
     warningsSent: !dryRun && canWarn,
+    removeAccess: action.kind === "remove-access",
   });
-  const deactivated = rows.filter((r) => r.action === "deactivated").length;
+  const deactivated = rows.filter((r) => r.action === "deactivated" || r.action === "access-removed").length;
   const failed = rows.filter((r) => r.action === "failed").length;
   const summary: PolicyRunSummary = {
     candidates: evaluation.candidates.length,
@@ -277,9 +345,12 @@ export async function runPolicy(
     details: {
       slot: options.slot ? options.slot.toISOString() : null,
       mode: schedule.mode,
+      action,
       decision,
       cap: evaluation.cap,
       planId: result.plan?.id ?? null,
+      planIds: result.plans.map((p) => p.id),
+      jobIds: result.jobs.map((j) => j.id),
       refusal: result.refusal,
       summary,
       warnings,
@@ -289,6 +360,7 @@ export async function runPolicy(
   return {
     schedule,
     policy,
+    action,
     slot: options.slot ? options.slot.toISOString() : null,
     dryRun,
     actor,
@@ -297,6 +369,8 @@ export async function runPolicy(
     decision,
     plan: result.plan,
     job: result.job,
+    plans: result.plans,
+    jobs: result.jobs,
     refusal: result.refusal,
     warnings,
     summary,
@@ -313,6 +387,8 @@ export interface DeactivateInactiveOptions {
   actor: string;
   source?: Source;
   owner?: string;
+  /** Default: deactivate. remove-access takes the licenses / group memberships instead. */
+  action?: InactivityAction;
 }
 
 export type DeactivateInactiveResult =
@@ -321,6 +397,9 @@ export type DeactivateInactiveResult =
       dryRun: boolean;
       evaluation: InactivityEvaluation<PolicyUser>;
       job: JobRecord | null;
+      /** remove-access: the jobs (licenses, then groups). */
+      jobs: JobRecord[];
+      action: InactivityAction;
       rows: ReportRow[];
       summary: { candidates: number; deactivated: number; excluded: number };
     }
@@ -344,6 +423,14 @@ export async function deactivateInactive(
       },
     };
   }
+  const resolvedAction = await resolveAction(engine.db, options.action ?? DEACTIVATE);
+  if (!resolvedAction.ok) {
+    return {
+      ok: false,
+      refusal: { code: "schedule.unknown_access", message: `${resolvedAction.error} Nothing was changed.` },
+    };
+  }
+  const action = resolvedAction.action;
   const now = engine.clock();
   const policy: InactivityPolicy = {
     inactiveDays: options.days,
@@ -354,9 +441,10 @@ export async function deactivateInactive(
     capPercent: null,
   };
   const evaluation = await evaluatePolicy(engine.db, policy, { now });
-  let result: DeactivationResult = { plan: null, job: null, refusal: null, outcomes: null };
+  let result: DeactivationResult = NO_RESULT;
   if (!options.dryRun && evaluation.toDeactivate.length > 0) {
-    result = await planDeactivation(engine, {
+    result = await planAction(engine, {
+      action,
       users: evaluation.toDeactivate.map((c) => c.user),
       source: options.source ?? "cli",
       actor: options.actor,
@@ -372,16 +460,19 @@ export async function deactivateInactive(
       ? { kind: "done", outcomes: result.outcomes }
       : { kind: "proposed", action: "would-deactivate" },
     warningsSent: false,
+    removeAccess: action.kind === "remove-access",
   });
   return {
     ok: true,
     dryRun: options.dryRun,
     evaluation,
     job: result.job,
+    jobs: result.jobs,
+    action,
     rows,
     summary: {
       candidates: evaluation.candidates.length,
-      deactivated: rows.filter((r) => r.action === "deactivated").length,
+      deactivated: rows.filter((r) => r.action === "deactivated" || r.action === "access-removed").length,
       excluded: evaluation.excluded.length,
     },
   };

@@ -4,10 +4,13 @@
 import { asc, eq, sql } from "drizzle-orm";
 import cron from "node-cron";
 import {
+  DEACTIVATE,
   INACTIVITY_MODES,
+  type InactivityAction,
   type InactivityMode,
   type InactivityPolicy,
   isInactivityMode,
+  parseInactivityAction,
 } from "../core/inactivity.ts";
 import { type Executor, queryRows } from "../directory/client.ts";
 import { auditLog, inactivityWarnings, type ScheduleRecord, schedules } from "../directory/schema.ts";
@@ -36,6 +39,10 @@ export interface ScheduleDraft {
   capPercent?: number | string | null;
   reportChannel?: string | null;
   enabled?: boolean | null;
+  /** `deactivate` (default) or `remove-access`, with the SKUs (or `all`) and groups it removes. */
+  action?: string | null;
+  removeSkus?: readonly string[] | null;
+  removeGroups?: readonly string[] | null;
 }
 
 export interface ScheduleInput {
@@ -50,6 +57,7 @@ export interface ScheduleInput {
   capPercent: number | null;
   reportChannel: string | null;
   enabled: boolean;
+  action: InactivityAction;
 }
 
 export type ScheduleField = keyof ScheduleInput;
@@ -136,6 +144,12 @@ export function validateScheduleDraft(draft: ScheduleDraft): ScheduleValidation 
     if (t && !groups.some((x) => x.toLowerCase() === t.toLowerCase())) groups.push(t);
   }
   const channel = (draft.reportChannel ?? "").trim();
+  const action = parseInactivityAction({
+    action: draft.action,
+    skus: draft.removeSkus,
+    groups: draft.removeGroups,
+  });
+  if (!action.ok) errors.action = action.error;
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
@@ -152,6 +166,7 @@ export function validateScheduleDraft(draft: ScheduleDraft): ScheduleValidation 
       capPercent: capPercent.value,
       reportChannel: channel === "" ? null : channel,
       enabled: draft.enabled ?? true,
+      action: action.ok ? action.action : DEACTIVATE,
     },
   };
 }
@@ -166,6 +181,50 @@ export function policyOf(schedule: ScheduleRecord): InactivityPolicy {
     capCount: schedule.capCount,
     capPercent: schedule.capPercent,
   };
+}
+
+/** The stored action (rows written before actions existed deactivate). */
+export function actionOf(schedule: ScheduleRecord): InactivityAction {
+  return schedule.action ?? DEACTIVATE;
+}
+
+/** SKUs as the licenses table spells them, and the ones that do not exist. */
+export async function resolveSkus(
+  db: Executor,
+  skus: readonly string[],
+): Promise<{ known: string[]; unknown: string[] }> {
+  if (skus.length === 0) return { known: [], unknown: [] };
+  const rows = await queryRows<{ sku: string }>(
+    db,
+    sql`select sku from licenses
+        where upper(sku) in (select upper(x) from jsonb_array_elements_text(${JSON.stringify(skus)}::jsonb) as t(x))`,
+  );
+  const byKey = new Map(rows.map((r) => [r.sku.toUpperCase(), r.sku]));
+  const known: string[] = [];
+  const unknown: string[] = [];
+  for (const sku of skus) {
+    const found = byKey.get(sku.toUpperCase());
+    if (found) known.push(found);
+    else unknown.push(sku);
+  }
+  return { known, unknown };
+}
+
+/** Checks the SKUs and groups of a remove-access action against the directory (names as stored). */
+export async function resolveAction(
+  db: Executor,
+  action: InactivityAction,
+): Promise<{ ok: true; action: InactivityAction } | { ok: false; error: string }> {
+  if (action.kind === "deactivate") return { ok: true, action };
+  const skus = action.skus === null ? null : await resolveSkus(db, action.skus);
+  const groups = await resolveGroups(db, action.groups);
+  const problems: string[] = [];
+  if (skus && skus.unknown.length > 0)
+    problems.push(`Unknown license${skus.unknown.length === 1 ? "" : "s"}: ${skus.unknown.join(", ")}.`);
+  if (groups.unknown.length > 0)
+    problems.push(`Unknown group${groups.unknown.length === 1 ? "" : "s"}: ${groups.unknown.join(", ")}.`);
+  if (problems.length > 0) return { ok: false, error: problems.join(" ") };
+  return { ok: true, action: { kind: action.kind, skus: skus ? skus.known : null, groups: groups.known } };
 }
 
 /** Resolves group names case-insensitively: the names as stored, and the ones that do not exist. */
@@ -238,8 +297,14 @@ export async function saveSchedule(
     }
     groups = resolved.known;
   }
+  let action: InactivityAction = DEACTIVATE;
+  if (checked.ok) {
+    const resolved = await resolveAction(db, checked.value.action);
+    if (resolved.ok) action = resolved.action;
+    else errors.action = resolved.error;
+  }
   if (!checked.ok || Object.keys(errors).length > 0) return { ok: false, errors };
-  const value = { ...checked.value, excludeGroups: groups };
+  const value = { ...checked.value, excludeGroups: groups, action };
   const nowIso = input.now.toISOString();
   const existing = input.id ? await getSchedule(db, input.id) : null;
   if (input.id && !existing) return { ok: false, errors: { name: `No schedule with id '${input.id}'.` } };

@@ -40,18 +40,21 @@ export interface SlackFileMeta {
   url_private_download?: string;
 }
 
-const TEXT_FILETYPES = new Set(["csv", "text", "txt", "tsv"]);
-const TEXT_MIMETYPES = /^(text\/|application\/(csv|vnd\.ms-excel|octet-stream)$)/;
+const TEXT_FILETYPES = new Set(["csv", "text", "txt", "tsv", "xlsx", "xls"]);
+const TEXT_MIMETYPES =
+  /^(text\/|application\/(csv|vnd\.ms-excel|octet-stream|vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet|vnd\.ms-excel\.sheet\.macroenabled\.12)$)/i;
+/** Read: CSV/text and .xlsx. Taken in too, so that the reader says how to save them: .xlsm and .xls. */
+const FILE_EXTENSIONS = new Set(["csv", "txt", "tsv", "xlsx", "xlsm", "xls"]);
 
 /**
- * Is this something we can read as CSV? By extension first (.csv, .txt, .tsv), then Slack's filetype, then
- * the MIME type (which may be empty until Slack's scan finishes: node-slack-sdk#2040). Excel workbooks,
- * PDFs and images are not.
+ * Is this something we can read as CSV or a workbook? By extension first (.csv, .txt, .tsv, .xlsx, and
+ * .xlsm/.xls so that the reader can say how to save them), then Slack's filetype, then the MIME type (which
+ * may be empty until Slack's scan finishes: node-slack-sdk#2040). PDFs, images and documents are not.
  */
 export function isCsvLike(file: Pick<SlackFileMeta, "name" | "filetype" | "mimetype">): boolean {
   const name = (file.name ?? "").toLowerCase();
   const ext = /\.([a-z0-9]+)$/.exec(name)?.[1];
-  if (ext !== undefined) return ext === "csv" || ext === "txt" || ext === "tsv";
+  if (ext !== undefined) return FILE_EXTENSIONS.has(ext);
   if (file.filetype && TEXT_FILETYPES.has(file.filetype.toLowerCase())) return true;
   return file.mimetype !== undefined && file.mimetype !== "" && TEXT_MIMETYPES.test(file.mimetype);
 }
@@ -115,7 +118,7 @@ export async function downloadSlackFile(
   if (!isCsvLike({ ...meta, name })) {
     throw new SlackFileError(
       "file.not_csv",
-      "I can only read CSV files (.csv or .txt, comma, semicolon or tab separated). Save the sheet as CSV and upload it again.",
+      "I can only read CSV files (.csv or .txt, comma, semicolon or tab separated) and Excel workbooks (.xlsx). Save the sheet as one of those and upload it again.",
       { fileName: name },
     );
   }

@@ -19,6 +19,7 @@ export function createSlackNotifier(options: { client: WebClient; logger?: Logge
         daysInactive: user.daysInactive,
         neverSignedIn: user.lastLoginAt === null,
         policyName: user.policyName,
+        ...(user.removeAccess ? { removeAccess: user.removeAccess } : {}),
       });
       await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
     },

@@ -1,5 +1,5 @@
 import type { WebClient } from "@slack/web-api";
-import { exclusionCounts } from "../core/inactivity.ts";
+import { describeAccess, exclusionCounts } from "../core/inactivity.ts";
 import { reportCsv } from "../core/inactivity-report.ts";
 import type { Logger } from "../logger.ts";
 import type { PolicyRunResult } from "../scheduler/policy.ts";
@@ -54,6 +54,7 @@ export function reportInputOf(run: PolicyRunResult): InactivityReportInput {
     refusal: run.refusal,
     dms: { sent: run.warnings.notified, failed: run.warnings.failed },
     users: run.rows,
+    removeAccess: run.action.kind === "remove-access" ? describeAccess(run.action) : null,
   };
 }
 

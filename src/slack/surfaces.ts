@@ -7,6 +7,7 @@ import { writeCsv } from "../core/csv/index.ts";
 import { OPERATION_DEFINITIONS } from "../core/operations/index.ts";
 import { isOperation, type Operation } from "../core/types.ts";
 import { type JobRecord, schedules } from "../directory/schema.ts";
+import { workbookBytes } from "../files/write-xlsx.ts";
 import { getJob, isFinished, listJobs, queuePosition } from "../jobs/job-store.ts";
 import { listScheduled } from "../jobs/scheduled-rows.ts";
 import type { Engine } from "../jobs/service.ts";
@@ -176,6 +177,18 @@ export async function sendTemplate(
     filename: `template-${operation}.csv`,
     title: `${def.title}: template`,
     bytes: templateCsv(operation),
-    initialComment: `Template for ${operation}: ${def.templateColumns.join(", ")}. Fill it in, then run ${command} ${operation} and upload it.`,
+    initialComment: `Template for ${operation}: ${def.templateColumns.join(", ")}. Fill it in (as CSV or as the Excel workbook below), then run ${command} ${operation} and upload it.`,
   });
+  await uploadCsv(client, {
+    channel: dm,
+    filename: `template-${operation}.xlsx`,
+    title: `${def.title}: template (Excel)`,
+    bytes: await templateWorkbook(operation),
+  });
+}
+
+/** The same template as an Excel workbook (one sheet named after the operation, text columns). */
+export function templateWorkbook(operation: Operation): Promise<Uint8Array> {
+  const def = OPERATION_DEFINITIONS[operation];
+  return workbookBytes({ name: operation, header: def.templateColumns, rows: def.templateExample });
 }

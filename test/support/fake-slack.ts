@@ -243,6 +243,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       }),
   };
 
+  /** Slack's mimetype and filetype for a file, from its extension as Slack derives them. */
+  const typeOf = (name: string) =>
+    /\.xlsx$/i.test(name)
+      ? { mimetype: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filetype: "xlsx" }
+      : /\.pdf$/i.test(name)
+        ? { mimetype: "application/pdf", filetype: "pdf" }
+        : { mimetype: "text/csv", filetype: "csv" };
   const findFile = (id: unknown) => [...fake.userFiles, ...fake.files].find((f) => f.id === id);
   function fileObject(f: FakeFile): Args {
     const path = `${origin}/files-pri/${teamId}-${f.id}`;
@@ -250,8 +257,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       id: f.id,
       name: f.name,
       title: f.title ?? f.name,
-      mimetype: "text/csv",
-      filetype: "csv",
+      ...typeOf(f.name),
       size: f.bytes.length,
       user: f.user ?? botUserId,
       channels: f.channel ? [f.channel] : [],

@@ -6,9 +6,10 @@ import type { CsvRecord, CsvTable, Field, ReadResult, Refusal } from "../types.t
 import { sniffBinaryText, sniffWorkbook } from "./binary.ts";
 import { decode, type Encoding } from "./decode.ts";
 import { restoreCell } from "./formula.ts";
-import { type HeaderMap, mapHeaders } from "./headers.ts";
+import { mapHeaders } from "./headers.ts";
 import { countLineBreaks, lineBreaksInCells, oneLinePerRecord } from "./lines.ts";
 import { findHeader, readLine } from "./preamble.ts";
+import { isBlank, recordBuilder } from "./records.ts";
 import { refuse } from "./refusals.ts";
 import { type Delimiter, sniffDelimiter } from "./sniff.ts";
 
@@ -155,40 +156,4 @@ function malformed(body: string, firstLine: number, delimiter: Delimiter, error:
   return error.code === "CSV_QUOTE_NOT_CLOSED"
     ? refuse.unclosedQuote(line)
     : refuse.malformed(line, error.message.replace(/ (at|on) line \d+/, ""));
-}
-
-/** Every cell empty or whitespace: an empty line, or a spreadsheet row saved as ",,,,". */
-function isBlank(cells: readonly string[]): boolean {
-  for (const cell of cells) {
-    if (cell.length !== 0 && cell.trim().length !== 0) return false;
-  }
-  return true;
-}
-
-/**
- * The per-record work, specialised once per file: which cell feeds which field is resolved from the
- * header map up front, so a record costs one pass over its cells and one trim per mapped cell.
- */
-function recordBuilder(map: HeaderMap, headerLength: number) {
-  const mapped = map.columns.filter((column) => column.field !== null);
-  const indexes = mapped.map((column) => column.index);
-  const fields = mapped.map((column) => column.field as Field);
-  const width = map.width;
-
-  return (cells: string[], row: number, line: number): CsvRecord => {
-    // csv-parse hands us a fresh array per record: pad and restore in place rather than copy.
-    for (let i = cells.length; i < headerLength; i++) cells.push("");
-    for (let i = 0; i < cells.length; i++) {
-      const cell = cells[i]!;
-      if (cell.charCodeAt(0) === 0x27) cells[i] = restoreCell(cell);
-    }
-    const values: Partial<Record<Field, string>> = {};
-    for (let k = 0; k < indexes.length; k++) values[fields[k]!] = cells[indexes[k]!]!.trim();
-    const extraCells: string[] = [];
-    for (let i = width; i < cells.length; i++) {
-      const cell = cells[i]!;
-      if (cell.trim().length !== 0) extraCells.push(cell);
-    }
-    return { row, line, values, cells, extraCells };
-  };
 }

@@ -7,6 +7,8 @@
 // spare E5 seat beyond the one per user, and the freed E3 seats are available to later rows. Removing a
 // license the user does not have is not an error (the desired state already holds for it).
 // Applies to active and disabled users (a disabled user keeps its seats); deleted → error.
+// One row per assignment: a user may be on several rows with different SKUs (each sees what the earlier
+// ones assign or remove); the same user and SKU on two rows is a duplicate.
 
 import { describeDisabled, inPlanOrder, resolvePlans } from "../plan-rules/service-plans.ts";
 import { formatList } from "../plan-rules/values.ts";
@@ -19,7 +21,8 @@ import {
   requiredCell,
   skip,
 } from "./definition.ts";
-import { hasSku, resolveLicenses } from "./lists.ts";
+import { hasSku, listSoFar, resolveLicenses, setListSoFar } from "./lists.ts";
+import { itemKeys, LICENSE_LIST } from "./membership.ts";
 
 export const assignLicenseOperation: OperationDefinition = {
   operation: "assign-license",
@@ -40,7 +43,7 @@ export const assignLicenseOperation: OperationDefinition = {
   planRow(record, key, ctx) {
     const found = existingUser(key, ctx);
     if ("draft" in found) return found.draft;
-    const { user } = found;
+    const current = listSoFar(ctx, key, "licenses", found.user.licenses);
     const errors: string[] = [];
     const wanted = requiredCell(record, "license", ctx, errors);
     const assign = resolveLicenses(wanted, ctx, errors);
@@ -81,13 +84,14 @@ export const assignLicenseOperation: OperationDefinition = {
     }
     if (errors.length > 0) return error(errors.join("; "));
 
-    const toAssign = assign.filter((l) => !hasSku(user.licenses, l.sku)).map((l) => l.sku);
-    const toRemove = remove.filter((l) => hasSku(user.licenses, l.sku)).map((l) => l.sku);
+    const toAssign = assign.filter((l) => !hasSku(current, l.sku)).map((l) => l.sku);
+    const toRemove = remove.filter((l) => hasSku(current, l.sku)).map((l) => l.sku);
     if (toAssign.length === 0 && toRemove.length === 0) {
       return skip(`Already assigned: ${assign.map((l) => l.sku).join(", ")}`);
     }
     const removed = new Set(toRemove.map((s) => s.toUpperCase()));
-    const after = [...user.licenses.filter((l) => !removed.has(l.toUpperCase())), ...toAssign];
+    const after = [...current.filter((l) => !removed.has(l.toUpperCase())), ...toAssign];
+    setListSoFar(ctx, key, "licenses", after);
     let reason: string;
     if (toRemove.length === 0) reason = `Assign ${toAssign.join(", ")}`;
     else if (toAssign.length === 0)
@@ -102,7 +106,7 @@ export const assignLicenseOperation: OperationDefinition = {
       outcome: "change",
       reason,
       changes: [
-        { field: "licenses", from: formatList(user.licenses), to: formatList(after) },
+        { field: "licenses", from: formatList(current), to: formatList(after) },
         ...Object.entries(planned).map(([sku, off]) => ({
           field: `${sku} disabled plans`,
           from: null,
@@ -117,4 +121,7 @@ export const assignLicenseOperation: OperationDefinition = {
       },
     };
   },
+
+  // One row per (user, license): the License column's SKUs make the pair (RemoveLicense rides along).
+  pairKeys: (record, ctx) => itemKeys(LICENSE_LIST, cell(record, "license"), ctx),
 };

@@ -73,6 +73,31 @@ describe("create", () => {
     expect(secrets.get(2)).toBe("12345678");
   });
 
+  it("reads a masked password (Google's ****) as none given: generated, and an existing user still says use update", () => {
+    const { row, secrets } = planOf(
+      "create",
+      tableOf(H, [
+        ["a@example.com", "A", "", "", "", "", "****"],
+        ["b@example.com", "B", "", "", "", "", "********"],
+        ["taken@example.com", "Someone Else", "", "", "", "", "****"],
+      ]),
+      directoryOf({ users: [userOf("taken@example.com", { displayName: "Taken" })] }),
+    );
+    expect(row(1).action).toMatchObject({ generatePassword: true });
+    expect(row(1).action?.suppliedPassword).toBeUndefined();
+    expect(row(1).changes).toContainEqual({
+      field: "password",
+      from: null,
+      to: "(generated: the file's value is masked)",
+    });
+    expect(row(2).outcome).toBe("change");
+    expect(row(3)).toMatchObject({
+      outcome: "error",
+      reason: expect.stringMatching(/already exists.*use update/),
+    });
+    expect(secrets.size).toBe(0);
+  });
+
   it("BlockSignIn = Yes creates the user disabled; ForceChangePassword = No is honoured", () => {
     const { row } = planOf(
       "create",

@@ -4,10 +4,11 @@
 // The manager is an existing (active or disabled, not deleted) user or a user created by this file in any
 // row order; the planner orders creates after their in-file managers and fails cycles and rows whose
 // manager row failed. License and Groups are assigned at creation; licenses need free seats.
-// BlockSignIn = Yes creates the user disabled. ForceChangePassword defaults to Yes. A blank password is
-// generated at execution.
+// BlockSignIn = Yes creates the user disabled. ForceChangePassword defaults to Yes. A blank password, or a
+// masked one as vendors export it (`****`), is generated at execution.
 
-import { checkPassword } from "../passwords.ts";
+import { checkPassword, isMaskedPassword, suppliedPassword } from "../passwords.ts";
+import { domainProblem } from "../plan-rules/domains.ts";
 import { currentValue, PROFILE_FIELDS } from "../plan-rules/fields.ts";
 import { deriveDisplayName, formatList, isClearToken, yesNo } from "../plan-rules/values.ts";
 import type { AttributeField, Field, FieldChange, PlannedAction, UserField } from "../types.ts";
@@ -26,6 +27,9 @@ const USED: Field[] = [
   "license",
   "group",
 ];
+
+/** A masked password (`****` in a Google Workspace export) is not a password: one is generated. */
+export const MASKED_PASSWORD_NOTE = "(generated: the file's value is masked)";
 
 export const ALREADY_EXISTS_SAME = "User already exists with the same values";
 
@@ -119,7 +123,10 @@ export const createOperation: OperationDefinition = {
     const errors = p.errors;
     const { fields, values } = p;
 
-    const password = cell(record, "password");
+    const domain = domainProblem(key, ctx.options.domains);
+    if (domain !== null) errors.push(domain);
+    const masked = isMaskedPassword(cell(record, "password"));
+    const password = suppliedPassword(cell(record, "password"));
     if (password !== "") {
       const check = checkPassword(password, ctx.options.passwordMinLength);
       if (!check.ok) errors.push(check.reason);
@@ -193,6 +200,7 @@ export const createOperation: OperationDefinition = {
     // Only what the file gives: defaults (active, generated password, must change) are not listed.
     if (p.blockSignIn !== undefined) changes.push({ field: "status", from: null, to: status });
     if (password !== "") changes.push({ field: "password", from: null, to: "(from file)" });
+    else if (masked) changes.push({ field: "password", from: null, to: MASKED_PASSWORD_NOTE });
     if (p.forceChangePassword !== undefined) {
       changes.push({ field: "mustChangePassword", from: null, to: yesNo(mustChangePassword) });
     }

@@ -15,6 +15,8 @@ import type {
 export interface PlanOptions {
   /** PASSWORD_MIN_LENGTH: supplied passwords shorter than this fail their row. */
   passwordMinLength: number;
+  /** BULKUSERS_DOMAINS, lower-case: new addresses outside them fail. Absent or empty: no check. */
+  domains?: readonly string[];
 }
 
 /** Built once per plan and shared by every row. */
@@ -79,6 +81,12 @@ export interface OperationDefinition {
    * extra cells are already checked. Pure.
    */
   planRow(record: CsvRecord, key: string, ctx: PlanContext): RowDraft;
+  /**
+   * Operations on (user, item) pairs (licenses, groups) read files with one row per assignment: the same
+   * user on several rows is normal, only a pair named twice is a duplicate. The comparison keys of the
+   * items the row names; absent for operations where the user alone is the row's key.
+   */
+  pairKeys?(record: CsvRecord, ctx: PlanContext): readonly string[];
 }
 
 export function rowSchemaFor(

@@ -42,10 +42,47 @@ describe("assign-license", () => {
     });
     expect(row(2).changes).toEqual([{ field: "licenses", from: null, to: "M365_E3" }]);
     expect(row(3).action?.licenses?.assign).toEqual(["M365_E5"]);
-    expect(row(4).reason).toBe("Duplicate of row 1");
+    // One row per assignment: a's second row is its own (user, license) pair.
+    expect(row(4)).toMatchObject({ outcome: "skip", reason: "Already assigned: M365_E3" });
     expect(row(5).outcome).toBe("error");
     expect(row(6).reason).toBe("User not found");
-    expect(row(7).reason).toBe("Duplicate of row 2");
+    expect(row(7)).toMatchObject({ outcome: "error", reason: "License is required" });
+  });
+
+  it("reads one row per assignment: several SKUs per user in file order, a repeated pair is a duplicate", () => {
+    const { row, plan } = planOf(
+      "assign-license",
+      tableOf(
+        ["UserPrincipalName", "License"],
+        [
+          ["b@example.com", "M365_E3"],
+          ["b@example.com", "M365_E5"],
+          ["B@example.com", "Microsoft 365 E3"],
+          ["a@example.com", "M365_E5; M365_E3"],
+          ["b@example.com", "m365_e5"],
+        ],
+      ),
+      directoryOf({
+        users: [userOf("a@example.com", { licenses: ["M365_E3"] }), userOf("b@example.com")],
+        licenses: [
+          { sku: "M365_E3", totalSeats: 10, assignedSeats: 5, name: "Microsoft 365 E3" },
+          { sku: "M365_E5", totalSeats: 1, assignedSeats: 0, name: "Microsoft 365 E5" },
+        ],
+      }),
+    );
+    expect(row(1).changes).toEqual([{ field: "licenses", from: null, to: "M365_E3" }]);
+    // The second row sees what the first one assigns.
+    expect(row(2)).toMatchObject({ outcome: "change", reason: "Assign M365_E5" });
+    expect(row(2).changes).toEqual([{ field: "licenses", from: "M365_E3", to: "M365_E3; M365_E5" }]);
+    // By name or by SKU, in any case: the same license for the same user again.
+    expect(row(3)).toMatchObject({ outcome: "error", reason: "Duplicate of row 1 (same user and M365_E3)" });
+    // Seats in file order: the one free E5 seat went to row 2.
+    expect(row(4)).toMatchObject({
+      outcome: "error",
+      reason: expect.stringMatching(/^No free seats for M365_E5/),
+    });
+    expect(row(5)).toMatchObject({ outcome: "error", reason: "Duplicate of row 2 (same user and M365_E5)" });
+    expect(plan.summary).toEqual({ change: 2, skip: 0, error: 3 });
   });
 
   it("skips when every SKU is already assigned; several SKUs per cell", () => {

@@ -83,3 +83,26 @@ export const GROUP_TEMPLATE = {
     ["john.smith@example.com", "dept-sales; all-staff"],
   ],
 };
+
+/**
+ * A user's groups or licenses as the earlier rows of this plan leave them: with one row per assignment a
+ * user's second row must see what the first one adds or removes (rows are planned in file order).
+ */
+export function listSoFar(
+  ctx: PlanContext,
+  key: string,
+  list: "groups" | "licenses",
+  fromDirectory: readonly string[],
+): readonly string[] {
+  return (ctx.memo.get(`${list} after:${key}`) as readonly string[] | undefined) ?? fromDirectory;
+}
+
+/** Records the list a change row leaves, for the later rows of the same user. */
+export function setListSoFar(
+  ctx: PlanContext,
+  key: string,
+  list: "groups" | "licenses",
+  after: readonly string[],
+): void {
+  ctx.memo.set(`${list} after:${key}`, after);
+}

@@ -3,9 +3,10 @@
 // shape they share is here: the user must exist and not be deleted, the cell is required and every name in
 // it must exist, a row that would change nothing is a skip, and the change shows the list before and after.
 
-import { formatList } from "../plan-rules/values.ts";
+import { formatList, GROUP_SEPARATORS, LICENSE_SEPARATORS, splitList } from "../plan-rules/values.ts";
 import type { DirectoryGroup, DirectoryLicense, Field } from "../types.ts";
 import {
+  cell,
   error,
   existingUser,
   fileShape,
@@ -14,7 +15,7 @@ import {
   requiredCell,
   skip,
 } from "./definition.ts";
-import { resolveGroups, resolveLicenses } from "./lists.ts";
+import { listSoFar, resolveGroups, resolveLicenses, setListSoFar } from "./lists.ts";
 
 /** One of a user's lists: the column naming it, how its names resolve, and how they compare. */
 export interface MembershipList<T> {
@@ -26,6 +27,8 @@ export interface MembershipList<T> {
   nameOf(item: T): string;
   /** Names compare by this key (groups ignore case; SKUs are upper-case). */
   keyOf(name: string): string;
+  /** What separates several names in one cell. */
+  separators: RegExp;
 }
 
 export const GROUP_LIST: MembershipList<DirectoryGroup> = {
@@ -34,6 +37,7 @@ export const GROUP_LIST: MembershipList<DirectoryGroup> = {
   resolve: resolveGroups,
   nameOf: (g) => g.name,
   keyOf: (name) => name.toLowerCase(),
+  separators: GROUP_SEPARATORS,
 };
 
 export const LICENSE_LIST: MembershipList<DirectoryLicense> = {
@@ -42,7 +46,20 @@ export const LICENSE_LIST: MembershipList<DirectoryLicense> = {
   resolve: resolveLicenses,
   nameOf: (l) => l.sku,
   keyOf: (sku) => sku.toUpperCase(),
+  separators: LICENSE_SEPARATORS,
 };
+
+/**
+ * The comparison keys of the names in a cell, for telling a repeated (user, item) pair: a license named
+ * by SKU on one row and by its name on another is the same license. Unknown names compare as written
+ * (their rows fail anyway).
+ */
+export function itemKeys<T>(of: MembershipList<T>, value: string, ctx: PlanContext): string[] {
+  return splitList(value, of.separators).map((token) => {
+    const [item] = of.resolve(token, ctx, []);
+    return of.keyOf(item === undefined ? token : of.nameOf(item));
+  });
+}
 
 export interface MembershipOperation<T> {
   operation: "add-to-group" | "remove-from-group" | "remove-license";
@@ -71,7 +88,7 @@ export function membershipOperation<T>(spec: MembershipOperation<T>): OperationD
     planRow(record, key, ctx) {
       const found = existingUser(key, ctx);
       if ("draft" in found) return found.draft;
-      const before = found.user[of.list];
+      const before = listSoFar(ctx, key, of.list, found.user[of.list]);
       const errors: string[] = [];
       const named = of.resolve(requiredCell(record, of.field, ctx, errors), ctx, errors).map(of.nameOf);
       if (errors.length > 0) return error(errors.join("; "));
@@ -81,6 +98,7 @@ export function membershipOperation<T>(spec: MembershipOperation<T>): OperationD
       if (changed.length === 0) return skip(spec.nothingToDo(named.join(", ")));
       const gone = new Set(changed.map(of.keyOf));
       const after = adding ? [...before, ...changed] : before.filter((n) => !gone.has(of.keyOf(n)));
+      setListSoFar(ctx, key, of.list, after);
       return {
         outcome: "change",
         reason: spec.reason(changed.join(", ")),
@@ -88,5 +106,7 @@ export function membershipOperation<T>(spec: MembershipOperation<T>): OperationD
         action: { kind: spec.operation, email: key, [of.list]: { [spec.direction]: changed } },
       };
     },
+
+    pairKeys: (record, ctx) => itemKeys(of, cell(record, of.field), ctx),
   };
 }

@@ -3,7 +3,7 @@
 // Applies to active and disabled users (so a password can be set before re-enabling); deleted → error;
 // unknown → "User not found". Always a change: a password cannot be compared.
 
-import { checkPassword } from "../passwords.ts";
+import { checkPassword, suppliedPassword } from "../passwords.ts";
 import { yesNo } from "../plan-rules/values.ts";
 import type { FieldChange, PlannedAction } from "../types.ts";
 import { cell, error, existingUser, fileShape, type OperationDefinition } from "./definition.ts";
@@ -29,7 +29,7 @@ export const resetPasswordOperation: OperationDefinition = {
     if ("draft" in found) return found.draft;
     const { user } = found;
     const errors: string[] = [];
-    const password = cell(record, "password");
+    const password = suppliedPassword(cell(record, "password"));
     if (password !== "") {
       const check = checkPassword(password, ctx.options.passwordMinLength);
       if (!check.ok) errors.push(check.reason);

@@ -7,10 +7,18 @@
 // ForceChangePassword sets "must change password at next sign-in". The key cannot be changed.
 // Password, License and Group columns are not used by update (use reset-password, assign-license, …).
 
+import { domainProblem } from "../plan-rules/domains.ts";
 import { currentValue, PROFILE_FIELDS } from "../plan-rules/fields.ts";
 import { yesNo } from "../plan-rules/values.ts";
 import type { AttributeField, Field, FieldChange, PlannedAction, UserField } from "../types.ts";
-import { error, existingUser, type OperationDefinition, rowSchemaFor, skip } from "./definition.ts";
+import {
+  error,
+  existingUser,
+  type OperationDefinition,
+  rowSchemaFor,
+  skip,
+  USER_NOT_FOUND,
+} from "./definition.ts";
 import { PROFILE_TEMPLATE_COLUMNS, parseProfile } from "./profile.ts";
 
 const REQUIRED: Field[] = ["email"];
@@ -62,7 +70,11 @@ export const updateOperation: OperationDefinition = {
 
   planRow(record, key, ctx) {
     const found = existingUser(key, ctx);
-    if ("draft" in found) return found.draft;
+    if ("draft" in found) {
+      // An unknown address outside the organisation's domains is most likely a typo: say which domain.
+      const domain = ctx.directory.users.has(key) ? null : domainProblem(key, ctx.options.domains);
+      return domain !== null ? error(`${USER_NOT_FOUND}: ${domain}`) : found.draft;
+    }
     const user = found.user;
 
     const p = parseProfile(record, key, ctx, "update");

@@ -1,6 +1,7 @@
 // Phase 1 of a plan: each row alone, in file order. Extra non-empty cells, spreadsheet formulas (in the
 // columns the operation uses; the Password column is exempt: a password is never a formula), the key
-// (required, a valid e-mail, first occurrence wins), then the operation's own rule (operations/*.ts).
+// (required, a valid e-mail, first occurrence wins; for operations on (user, item) pairs the pair is the
+// key), then the operation's own rule (operations/*.ts).
 
 import type { OperationDefinition, PlanContext, RowDraft } from "../operations/definition.ts";
 import { isDistinguishedName } from "../operations/profile.ts";
@@ -29,6 +30,7 @@ export function applyRowRules(
   const drafts: RowDraft[] = new Array(n);
   const keys: string[] = new Array(n);
   const firstIndexOfKey = new Map<string, number>();
+  const firstIndexOfPair = new Map<string, number>();
   let dnManagers = 0;
 
   for (let i = 0; i < n; i++) {
@@ -62,6 +64,20 @@ export function applyRowRules(
       errors = addError(errors, KEY_REQUIRED);
     } else if (!isValidEmail(key)) {
       if (!looksLikeFormula(raw)) errors = addError(errors, invalidEmailMessage(raw));
+    } else if (def.pairKeys !== undefined) {
+      // One row per assignment: the (user, item) pair is the row's key, the user alone may repeat.
+      const pairs = def.pairKeys(record, ctx);
+      const repeated = pairs.find((p) => firstIndexOfPair.has(`${key}\n${p}`));
+      if (repeated !== undefined) {
+        const first = firstIndexOfPair.get(`${key}\n${repeated}`)!;
+        drafts[i] = {
+          outcome: "error",
+          reason: `Duplicate of row ${records[first]!.row} (same user and ${repeated})`,
+        };
+        continue;
+      }
+      for (const p of pairs) firstIndexOfPair.set(`${key}\n${p}`, i);
+      if (!firstIndexOfKey.has(key)) firstIndexOfKey.set(key, i);
     } else {
       const first = firstIndexOfKey.get(key);
       if (first !== undefined) {

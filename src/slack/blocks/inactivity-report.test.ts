@@ -86,6 +86,42 @@ describe("inactivity report message", () => {
     expect(message.text).toBe("Weekly: 3 inactive users to review.");
   });
 
+  it("remove-access: says what it removes, that accounts stay active, and offers no disable button", () => {
+    const done = buildInactivityReport(
+      input({
+        mode: "deactivate",
+        decision: "deactivate",
+        removeAccess: "all licenses; groups Figma Users",
+        counts: {
+          candidates: 3,
+          toDeactivate: 3,
+          deactivated: 3,
+          failed: 0,
+          excluded: 2,
+          warned: 0,
+          waiting: 0,
+        },
+        job: { id: "job_1", status: "succeeded" },
+        users: users(3, "access-removed"),
+      }),
+    );
+    expect(validateMessage(done)).toEqual([]);
+    const text = visibleText(done.blocks);
+    expect(text).toContain(
+      "Removed the access of *3 users* inactive for more than 90 days (all licenses; groups Figma Users); their accounts stay active.",
+    );
+    expect(text).toContain("*Access removed*");
+    expect(text).not.toContain("Deactivated");
+    expect(buttonsOf(done)).toEqual([]);
+    expect(done.text).toBe(
+      "Weekly: removed the access of 3 inactive users (all licenses; groups Figma Users); accounts stay active.",
+    );
+
+    const review = buildInactivityReport(input({ removeAccess: "licenses VISIO" }));
+    expect(visibleText(review.blocks)).toContain("This policy would remove their access (licenses VISIO)");
+    expect(buttonsOf(review)).toEqual([]);
+  });
+
   it("over the cap: Approve, nothing deactivated", () => {
     const message = buildInactivityReport(
       input({
@@ -239,6 +275,20 @@ describe("inactivity report message", () => {
     expect(unsafeMrkdwn(dm.blocks)).toEqual([]);
     expect(dm.text).toContain("2026-11-09");
     expect(visibleText(dm.blocks)).toContain("You have not signed in for 95 days");
+    const removing = buildInactivityWarningDm({
+      displayName: "Jane",
+      deactivateAfter: "2026-11-09T09:00:00.000Z",
+      daysInactive: 95,
+      neverSignedIn: false,
+      policyName: "Seats",
+      removeAccess: "licenses VISIO",
+    });
+    expect(validateMessage(removing)).toEqual([]);
+    expect(removing.text).toBe(
+      "Your access (licenses VISIO) will be removed after 2026-11-09 unless you sign in.",
+    );
+    expect(visibleText(removing.blocks)).toContain("Your account stays active.");
+    expect(visibleText(removing.blocks)).not.toContain("deactivated");
     expect(reactivateValue("a@x.com", null)).toBe('{"email":"a@x.com","jobId":null}');
     expect(readReactivateValue("nonsense")).toBeNull();
   });

@@ -85,6 +85,11 @@ export interface InactivityReportInput {
   dms: { sent: number; failed: number };
   /** Every inactive user, in report order (the first ones are shown). */
   users: readonly InactivityReportUser[];
+  /**
+   * The policy removes access instead of deactivating: what it removes, for people ("all licenses; groups
+   * Figma Users"). Absent or null: it deactivates.
+   */
+  removeAccess?: string | null;
 }
 
 const MODE_LABEL: Record<InactivityReportInput["mode"], string> = {
@@ -122,7 +127,31 @@ function capText(cap: InactivityReportInput["cap"]): string {
   return parts.length ? parts.join(" or ") : "none";
 }
 
+/** The headline of a remove-access run: the same decisions, said as access taken away, accounts kept. */
+function removeAccessHeadline(input: InactivityReportInput, what: string): string {
+  const days = `more than ${plural(input.inactiveDays, "day")}`;
+  const n = input.counts.toDeactivate;
+  const prefix = input.dryRun ? ":test_tube: *Dry run:* nothing was changed. " : "";
+  const removes = `remove their access (${escapeAndTruncate(what, 300)}); accounts stay active`;
+  if (input.refusal) {
+    return `${prefix}:warning: ${plural(n, "user")} would lose access, but I couldn't prepare it: ${escapeAndTruncate(input.refusal.message, 500)}`;
+  }
+  switch (input.decision) {
+    case "nothing":
+      return `${prefix}:white_check_mark: No active user has been idle for ${days}. Nothing to do.`;
+    case "report":
+      return `${prefix}:mag: *${plural(n, "user")}* ${n === 1 ? "has" : "have"} not signed in for ${days}. This policy would ${removes}. Nothing has been changed.`;
+    case "approval":
+      return `${prefix}:raised_hand: *${plural(n, "user")}* would lose access: more than this policy's cap (${capText(input.cap)}). *Nothing was removed*: an admin must approve. This policy would ${removes}.`;
+    case "deactivate":
+      if (input.dryRun)
+        return `${prefix}*${plural(n, "user")}* would lose access (inactive for ${days}): ${removes}.`;
+      return `:scissors: Removed the access of *${plural(input.counts.deactivated, "user")}* inactive for ${days} (${escapeAndTruncate(what, 300)}); their accounts stay active.${input.counts.failed > 0 ? ` ${formatNumber(input.counts.failed)} failed (see the CSV).` : ""}`;
+  }
+}
+
 function headline(input: InactivityReportInput): string {
+  if (input.removeAccess) return removeAccessHeadline(input, input.removeAccess);
   const days = `more than ${plural(input.inactiveDays, "day")}`;
   const n = input.counts.toDeactivate;
   const prefix = input.dryRun ? ":test_tube: *Dry run:* nothing was changed. " : "";
@@ -181,8 +210,8 @@ export function buildInactivityReport(input: InactivityReportInput): SlackMessag
     mrkdwnText(`*Inactive, may be deactivated*\n${formatNumber(input.counts.candidates)}`),
     mrkdwnText(
       input.decision === "deactivate" && !input.dryRun
-        ? `*Deactivated*\n${formatNumber(input.counts.deactivated)}`
-        : `*To deactivate*\n${formatNumber(input.counts.toDeactivate)}`,
+        ? `*${input.removeAccess ? "Access removed" : "Deactivated"}*\n${formatNumber(input.counts.deactivated)}`
+        : `*${input.removeAccess ? "To remove access" : "To deactivate"}*\n${formatNumber(input.counts.toDeactivate)}`,
     ),
     mrkdwnText(`*Excluded*\n${formatNumber(input.counts.excluded)}`),
   ];
@@ -207,7 +236,7 @@ export function buildInactivityReport(input: InactivityReportInput): SlackMessag
     : "none";
   blocks.push(
     context(
-      `Policy: ${MODE_LABEL[input.mode]} after ${plural(input.inactiveDays, "day")} without sign-in · ${inlineCode(`${input.cron} ${input.timezone}`, 80)} · cap ${capText(input.cap)} · excluded groups: ${groups}`,
+      `Policy: ${MODE_LABEL[input.mode]}${input.removeAccess ? ` (deactivate = remove access: ${escapeAndTruncate(input.removeAccess, 300)})` : ""} after ${plural(input.inactiveDays, "day")} without sign-in · ${inlineCode(`${input.cron} ${input.timezone}`, 80)} · cap ${capText(input.cap)} · excluded groups: ${groups}`,
       excludedParts.length
         ? `Never deactivated: ${excludedParts.join(", ")}. Users who never signed in count from their creation date.`
         : "Admins, service accounts and excluded groups are never deactivated. Users who never signed in count from their creation date.",
@@ -245,7 +274,14 @@ export function buildInactivityReport(input: InactivityReportInput): SlackMessag
   } else {
     const shown = input.users.filter((u) => u.action !== "excluded");
     if (shown.length > 0) {
-      const title = input.decision === "nothing" ? "Inactive users" : "Would be deactivated";
+      const title =
+        input.decision === "nothing"
+          ? "Inactive users"
+          : input.removeAccess
+            ? input.decision === "deactivate" && !input.dryRun
+              ? "Access removed"
+              : "Would lose access"
+            : "Would be deactivated";
       const lines = shown.slice(0, REPORT_USERS_SHOWN).map(userLine);
       if (shown.length > lines.length) {
         lines.push(`…and ${plural(shown.length - lines.length, "more user")} in the CSV below.`);
@@ -255,8 +291,10 @@ export function buildInactivityReport(input: InactivityReportInput): SlackMessag
     }
   }
 
-  const canReview = input.plan && input.plan.change > 0 && input.decision !== "deactivate";
-  const canReviewDry = input.plan && input.plan.change > 0 && input.dryRun;
+  // The buttons re-plan a `disable`: a remove-access policy is approved from the CLI instead (see below).
+  const reviewable = input.plan && input.plan.change > 0 && !input.removeAccess;
+  const canReview = reviewable && input.decision !== "deactivate";
+  const canReviewDry = reviewable && input.dryRun;
   if (input.plan && (canReview || canReviewDry)) {
     const n = input.plan.change;
     const approve = input.decision === "approval" && !input.dryRun;
@@ -290,18 +328,27 @@ export function buildInactivityReport(input: InactivityReportInput): SlackMessag
     meta.push("the button opens a fresh preview; nothing changes until you confirm it");
   }
   if (input.decision === "deactivate" && input.job) meta.push(`undo: \`/bulkusers undo ${input.job.id}\``);
+  if (input.removeAccess && (input.decision === "report" || input.decision === "approval")) {
+    meta.push(
+      `to approve, an admin runs \`bulkusers deactivate-inactive --days ${input.inactiveDays} --action remove-access\` with the policy's --sku and --group`,
+    );
+  }
   meta.push(`report ${slackDate(input.now)}`);
   blocks.push(context(meta.join(" · ")));
 
-  const text = input.dryRun
-    ? `Dry run of ${input.scheduleName}: ${input.counts.toDeactivate} would be deactivated, ${input.counts.excluded} excluded.`
-    : input.decision === "deactivate"
-      ? `${input.scheduleName}: deactivated ${input.counts.deactivated} inactive users.`
-      : input.decision === "approval"
-        ? `${input.scheduleName}: ${input.counts.toDeactivate} inactive users need approval (over the cap).`
-        : input.decision === "report"
-          ? `${input.scheduleName}: ${input.counts.toDeactivate} inactive users to review.`
-          : `${input.scheduleName}: no inactive users to deactivate.`;
+  const text = input.removeAccess
+    ? input.decision === "deactivate" && !input.dryRun
+      ? `${input.scheduleName}: removed the access of ${input.counts.deactivated} inactive users (${input.removeAccess}); accounts stay active.`
+      : `${input.scheduleName}: ${input.counts.toDeactivate} inactive users would lose access (${input.removeAccess}).`
+    : input.dryRun
+      ? `Dry run of ${input.scheduleName}: ${input.counts.toDeactivate} would be deactivated, ${input.counts.excluded} excluded.`
+      : input.decision === "deactivate"
+        ? `${input.scheduleName}: deactivated ${input.counts.deactivated} inactive users.`
+        : input.decision === "approval"
+          ? `${input.scheduleName}: ${input.counts.toDeactivate} inactive users need approval (over the cap).`
+          : input.decision === "report"
+            ? `${input.scheduleName}: ${input.counts.toDeactivate} inactive users to review.`
+            : `${input.scheduleName}: no inactive users to deactivate.`;
   return { text: escapeAndTruncate(text, 1000), blocks };
 }
 
@@ -312,10 +359,25 @@ export function buildInactivityWarningDm(input: {
   daysInactive: number;
   neverSignedIn: boolean;
   policyName: string;
+  /** A remove-access policy: what the user loses; the account stays active. */
+  removeAccess?: string;
 }): SlackMessage {
   const since = input.neverSignedIn
     ? "You have not signed in since your account was created"
     : `You have not signed in for ${plural(input.daysInactive, "day")}`;
+  if (input.removeAccess) {
+    return {
+      text: `Your access (${input.removeAccess}) will be removed after ${input.deactivateAfter.slice(0, 10)} unless you sign in.`,
+      blocks: [
+        section(
+          `:wave: Hi ${escapeAndTruncate(input.displayName, 80)}. ${since}, so *your access (${escapeAndTruncate(input.removeAccess, 300)}) will be removed on or after ${slackDate(input.deactivateAfter)}*. Your account stays active.\nTo keep the access, simply sign in before then.`,
+        ),
+        context(
+          `Inactive-account policy ${escapeAndTruncate(input.policyName, 80)} · questions? ask your IT admins.`,
+        ),
+      ],
+    };
+  }
   return {
     text: `Your account will be deactivated after ${input.deactivateAfter.slice(0, 10)} unless you sign in.`,
     blocks: [

@@ -14,6 +14,9 @@ export const SCHEDULE_BLOCKS = {
   capCount: "sched_cap_count",
   capPercent: "sched_cap_percent",
   reportChannel: "sched_channel",
+  action: "sched_action",
+  removeSkus: "sched_remove_skus",
+  removeGroups: "sched_remove_groups",
 } as const;
 export type ScheduleFormField = keyof typeof SCHEDULE_BLOCKS;
 
@@ -52,3 +55,16 @@ export const MODE_OPTIONS: ReadonlyArray<{ value: ScheduleMode; text: string; de
   },
   { value: "deactivate", text: "Deactivate", description: "Deactivate at once (within the cap)" },
 ];
+
+export type ScheduleActionKind = "deactivate" | "remove-access";
+
+/** What "deactivate" means for the users a run acts on: the account, or only their paid access. */
+export const ACTION_OPTIONS: ReadonlyArray<{ value: ScheduleActionKind; text: string; description: string }> =
+  [
+    { value: "deactivate", text: "Deactivate the account", description: "The user can no longer sign in" },
+    {
+      value: "remove-access",
+      text: "Remove access, keep the account active",
+      description: "Take away the licenses below and/or the groups below",
+    },
+  ];

@@ -3,10 +3,12 @@
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import { context, mentionChannel, plainText, section, truncate } from "./common.ts";
 import {
+  ACTION_OPTIONS,
   MODE_OPTIONS,
   SCHEDULE_BLOCKS,
   SCHEDULE_GROUPS_ACTION_ID,
   SCHEDULE_VIEW_CALLBACK_ID,
+  type ScheduleActionKind,
   type ScheduleFormField,
   type ScheduleMode,
   STATIC_GROUPS_MAX,
@@ -31,6 +33,10 @@ export interface ScheduleFormValues {
   capCount: number | null;
   capPercent: number | null;
   reportChannel: string | null;
+  /** deactivate, or remove-access with the SKUs (null = every license) and group names it removes. */
+  action: ScheduleActionKind;
+  removeSkus: readonly string[] | null;
+  removeGroups: readonly string[];
 }
 
 export interface ScheduleModalInput {
@@ -104,6 +110,29 @@ function textInput(
       max_length: maxLength,
       placeholder: plainText(placeholder, 150),
       ...(value ? { initial_value: truncate(value, maxLength) } : {}),
+    },
+  };
+}
+
+function optionalText(
+  field: ScheduleFormField,
+  label: string,
+  hint: string,
+  value: string,
+  placeholder: string,
+): KnownBlock {
+  return {
+    type: "input",
+    block_id: SCHEDULE_BLOCKS[field],
+    optional: true,
+    label: plainText(label, 2000),
+    hint: plainText(hint, 2000),
+    element: {
+      type: "plain_text_input",
+      action_id: scheduleActionId(field),
+      max_length: 1000,
+      placeholder: plainText(placeholder, 150),
+      ...(value ? { initial_value: truncate(value, 1000) } : {}),
     },
   };
 }
@@ -195,6 +224,7 @@ export function buildScheduleModal(input: ScheduleModalInput): ModalView {
       context("No groups in the directory yet: admins and service accounts are excluded all the same."),
     );
   }
+  const actionOptions = ACTION_OPTIONS.map((a) => option(a.text, a.value, a.description));
   const initialMode = modeOptions.find((o) => o.value === mode) ?? modeOptions[0]!;
   blocks.push(
     {
@@ -208,6 +238,32 @@ export function buildScheduleModal(input: ScheduleModalInput): ModalView {
         initial_option: initialMode,
       },
     },
+    {
+      type: "input",
+      block_id: SCHEDULE_BLOCKS.action,
+      label: plainText("Deactivating means", 2000),
+      element: {
+        type: "radio_buttons",
+        action_id: scheduleActionId("action"),
+        options: actionOptions,
+        initial_option:
+          actionOptions.find((o) => o.value === (v.action ?? "deactivate")) ?? actionOptions[0]!,
+      },
+    },
+    optionalText(
+      "removeSkus",
+      "Remove access: licenses",
+      "SKUs separated by ; (e.g. M365_E3; VISIO), or “all” for every license the user holds. Empty with no groups: all licenses.",
+      v.action === "remove-access" ? (v.removeSkus === null ? "all" : (v.removeSkus ?? []).join("; ")) : "",
+      "all",
+    ),
+    optionalText(
+      "removeGroups",
+      "Remove access: groups",
+      "App groups to remove the users from, separated by ; (e.g. Figma Users; Salesforce).",
+      (v.removeGroups ?? []).join("; "),
+      "Figma Users; Salesforce",
+    ),
     numberInput(
       "warnDays",
       "Warning lead time (days)",
@@ -296,6 +352,10 @@ export interface ScheduleModalSubmission {
   capCount: string;
   capPercent: string;
   reportChannel: string | null;
+  action: string;
+  /** As typed: names separated by `;` (the scheduler splits and checks them). */
+  removeSkus: string;
+  removeGroups: string;
 }
 
 export function readScheduleModalState(values: ScheduleStateValues): ScheduleModalSubmission {
@@ -314,6 +374,9 @@ export function readScheduleModalState(values: ScheduleStateValues): ScheduleMod
     capCount: text("capCount"),
     capPercent: text("capPercent"),
     reportChannel: get("reportChannel")?.selected_conversation ?? null,
+    action: get("action")?.selected_option?.value ?? "deactivate",
+    removeSkus: text("removeSkus"),
+    removeGroups: text("removeGroups"),
   };
 }
 

@@ -126,7 +126,19 @@ describe("schedule modal", () => {
       capCount: "",
       capPercent: "",
       reportChannel: "C1",
+      action: "deactivate",
+      removeSkus: "",
+      removeGroups: "",
     });
+    expect(
+      readScheduleModalState({
+        [SCHEDULE_BLOCKS.action]: {
+          [scheduleActionId("action")]: { selected_option: { value: "remove-access" } },
+        },
+        [SCHEDULE_BLOCKS.removeSkus]: { [scheduleActionId("removeSkus")]: { value: " M365_E3; VISIO " } },
+        [SCHEDULE_BLOCKS.removeGroups]: { [scheduleActionId("removeGroups")]: { value: "Figma Users" } },
+      }),
+    ).toMatchObject({ action: "remove-access", removeSkus: "M365_E3; VISIO", removeGroups: "Figma Users" });
     expect(scheduleModalErrors({ cron: "bad", timezone: "bad zone", enabled: "x" })).toEqual({
       [SCHEDULE_BLOCKS.cron]: "bad",
       [SCHEDULE_BLOCKS.timezone]: "bad zone",

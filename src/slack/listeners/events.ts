@@ -211,7 +211,7 @@ function registerHrUploads(app: App, deps: SlackDeps): void {
         message.channel,
         threadTs,
         buildNoticeMessage(
-          ":page_facing_up: I can only read CSV files (.csv or .txt). Save the hire list as CSV and post it here again.",
+          ":page_facing_up: I can only read CSV files (.csv or .txt) and Excel workbooks (.xlsx). Save the hire list as one of those and post it here again.",
         ),
       ).catch((error: unknown) => deps.logger.warn({ err: error }, "could not answer in the HR thread"));
       return;

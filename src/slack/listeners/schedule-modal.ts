@@ -3,6 +3,7 @@
 // privately. Also the options loader of its "exclude groups" picker when there are too many groups to list.
 import type { App } from "@slack/bolt";
 import { inArray, sql } from "drizzle-orm";
+import { describeAction } from "../../core/inactivity.ts";
 import { queryRows } from "../../directory/client.ts";
 import { groups } from "../../directory/schema.ts";
 import type { Engine } from "../../jobs/service.ts";
@@ -75,6 +76,9 @@ export async function scheduleModal(
             capCount: schedule.capCount,
             capPercent: schedule.capPercent,
             reportChannel: schedule.reportChannel,
+            action: schedule.action.kind,
+            removeSkus: schedule.action.kind === "remove-access" ? schedule.action.skus : [],
+            removeGroups: schedule.action.kind === "remove-access" ? schedule.action.groups : [],
           },
         }
       : {}),
@@ -93,6 +97,11 @@ function savedMessage(deps: ScheduleListenerDeps, schedule: ScheduleRecord, crea
   } as const;
   const lines = [
     `:calendar: Schedule *${escapeAndTruncate(schedule.name, 80)}* ${created ? "created" : "saved"}: it ${modes[schedule.mode]} after ${plural(schedule.inactiveDays, "day")} without sign-in.`,
+    ...(schedule.action.kind === "remove-access"
+      ? [
+          `Deactivating here means: ${escapeAndTruncate(describeAction(schedule.action), 300)}; the accounts stay active.`,
+        ]
+      : []),
     `Runs ${inlineCode(`${schedule.cron} ${schedule.timezone}`, 80)}${next ? `; next ${slackDate(next.toISOString())}` : ""}. Reports go to ${channel ? mentionChannel(channel) : "_no channel: set one, or BULKUSERS_REPORT_CHANNEL_"}.`,
   ];
   return buildNoticeMessage(
@@ -147,6 +156,10 @@ export function registerScheduleModal(app: App, deps: ScheduleListenerDeps): voi
         capCount: state.capCount,
         capPercent: state.capPercent,
         reportChannel: state.reportChannel,
+        // The SKU and group fields only count when the admin chose to remove access.
+        action: state.action,
+        removeSkus: state.action === "remove-access" ? [state.removeSkus] : [],
+        removeGroups: state.action === "remove-access" ? [state.removeGroups] : [],
       },
       ...who(userId, deps.engine),
     });

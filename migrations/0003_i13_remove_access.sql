@@ -1,0 +1,1 @@
+ALTER TABLE "schedules" ADD COLUMN "action" jsonb DEFAULT '{"kind":"deactivate"}'::jsonb NOT NULL;
