@@ -2,6 +2,7 @@
 // with one message that lists every problem (no stack trace); missing Slack settings are not errors,
 // they switch Slack off and `slackProblems` says which variables to set.
 import { z } from "zod";
+import { type ApprovalPolicy, DEFAULT_APPROVAL_RULES, parseApprovalRules } from "./core/approval-rules.ts";
 
 const list = z
   .string()
@@ -54,7 +55,7 @@ const slackToken = (prefix: "xoxb-" | "xapp-") =>
     ctx.addIssue({ code: "custom", message: `must be ${kind}${hint}` });
   });
 
-export const API_RIGHTS = ["import", "update", "licenses", "disable", "read", "sign-ins"] as const;
+export const API_RIGHTS = ["import", "update", "licenses", "disable", "read", "sign-ins", "approve"] as const;
 export type ApiRight = (typeof API_RIGHTS)[number];
 
 export interface ApiToken {
@@ -113,6 +114,34 @@ const databaseUrl = z
     message: "must start with postgres://, postgresql:// or pglite: (pglite:<dir> or pglite:memory)",
   });
 
+/** `BULKUSERS_APPROVAL_RULES`: the two-person rule (see core/approval-rules.ts); unset = the default rules. */
+const approvalRules = z
+  .string()
+  .optional()
+  .transform((value, ctx): ApprovalPolicy => {
+    const parsed = parseApprovalRules(value?.trim() ? value : DEFAULT_APPROVAL_RULES);
+    if (parsed.ok) return parsed.policy;
+    ctx.addIssue({ code: "custom", message: parsed.message });
+    return { rules: [] };
+  });
+
+/** An IANA time zone name (`Europe/Paris`), as the runtime's Intl knows it. */
+const timeZone = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value.trim() : "UTC"))
+  .refine(
+    (value) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: value });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: "must be an IANA time zone such as Europe/Paris or UTC" },
+  );
+
 const EnvSchema = z.object({
   SLACK_BOT_TOKEN: slackToken("xoxb-"),
   SLACK_SIGNING_SECRET: optionalText,
@@ -126,6 +155,9 @@ const EnvSchema = z.object({
   BULKUSERS_MAX_ROWS: integer(5000, 1, 150_000),
   BULKUSERS_JOB_LEASE_SECONDS: integer(30, 5, 3600),
   BULKUSERS_SECRET_KEY: optionalText,
+  BULKUSERS_APPROVAL_RULES: approvalRules,
+  BULKUSERS_APPROVERS: list,
+  BULKUSERS_TIME_ZONE: timeZone,
   BULKUSERS_SCHEDULER: z.stringbool().optional().default(true),
   PASSWORD_MIN_LENGTH: integer(6, 1, 256),
   BULKUSERS_DOMAINS: domains,
@@ -174,6 +206,10 @@ export interface Config {
   secretKey?: string;
   schedulerEnabled: boolean;
   apiTokens: ApiToken[];
+  /** The two-person rule and who may give the second approval in Slack (empty: any admin). */
+  approvals: { policy: ApprovalPolicy; approvers: string[] };
+  /** The organisation's time zone: dates without an offset (dated operations) are read in it. */
+  timeZone: string;
   /** Welcome messages: undefined (off) unless SMTP_URL is set. */
   mail?: MailConfig;
 }
@@ -241,6 +277,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKey: e.BULKUSERS_SECRET_KEY,
     schedulerEnabled: e.BULKUSERS_SCHEDULER,
     apiTokens: e.API_TOKENS,
+    approvals: { policy: e.BULKUSERS_APPROVAL_RULES, approvers: e.BULKUSERS_APPROVERS },
+    timeZone: e.BULKUSERS_TIME_ZONE,
     ...(e.SMTP_URL && e.BULKUSERS_MAIL_FROM
       ? {
           mail: {

@@ -24,6 +24,7 @@ import type { Engine } from "./jobs/service.ts";
 import { combineReporters, startWorker, type Worker } from "./jobs/worker.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { welcomeFromConfig } from "./mail/welcome.ts";
+import { startDatedRunner } from "./scheduler/dated.ts";
 import { type Scheduler, startScheduler } from "./scheduler/scheduler.ts";
 import { createSlackApp, SLACK_EVENTS_PATH, type SlackApp } from "./slack/app.ts";
 import {
@@ -131,6 +132,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
         leaseSeconds: config.jobLeaseSeconds,
         domains: config.domains,
       },
+      approvalPolicy: config.approvals.policy,
+      timeZone: config.timeZone,
       ...(welcome ? { welcome: welcome.delivery } : {}),
     };
     const metrics = createMetrics({ db: database.db });
@@ -276,6 +279,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
       scheduler = started;
       stops.push({ name: "scheduler", stop: () => started.stop() });
     }
+
+    // Dated operations: scheduled rows start when their time comes (every instance ticks; one wins each batch).
+    const dated = startDatedRunner({ engine, instance, logger, onJobs: () => worker?.wake() });
+    stops.push({ name: "dated runner", stop: () => dated.stop() });
 
     const http = await listen(app, config.port, options.host);
     stops.push({ name: "http server", stop: () => http.close() });

@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { eq } from "drizzle-orm";
 import { afterEach, expect, it } from "vitest";
-import { jobs, licenses, plans } from "../src/directory/schema.ts";
+import { approvalRequests, jobs, licenses, plans } from "../src/directory/schema.ts";
+import { APPROVAL_APPROVE_ACTION_ID } from "../src/slack/blocks/approvals.ts";
 import {
   PREVIEW_VIEW_CALLBACK_ID,
   REJECT_PLAN_ACTION_ID,
@@ -13,6 +14,7 @@ import {
 import { describeEachDatabase } from "./support/db.ts";
 import type { FakeMessage } from "./support/fake-slack.ts";
 import {
+  ADMIN,
   HR_CHANNEL,
   HR_USER,
   type SlackHarness,
@@ -121,6 +123,49 @@ describeEachDatabase("slack buttons tell the truth", (ctx) => {
     expect(textOf(late.body?.view)).toContain("already approved");
     expect(await ctx.handle.db.select().from(jobs)).toHaveLength(1);
     // Still one edit: settling happens once.
+    expect(fake.callsTo("chat.update").filter((c) => c.args.ts === reply.ts)).toHaveLength(1);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it("held by the two-person rule: the reply keeps its buttons while it waits, then says who gave the second approval", async () => {
+    const REPORTS = "C0REPORTS";
+    h = await startSlackHarness({
+      handle: ctx.handle,
+      noWorker: true,
+      env: { BULKUSERS_APPROVAL_RULES: "create", BULKUSERS_REPORT_CHANNEL: REPORTS },
+    });
+    const { fake } = h;
+    const { reply, planId } = await hrUpload("1760000300.000100");
+    await click(reply, planId);
+    const modal = await until(() => viewWith(fake, PREVIEW_VIEW_CALLBACK_ID), 30_000, "the preview");
+    expect((await h.submitView(modal, {}, { user: HR_USER })).body?.response_action).toBe("clear");
+    const request = await until(
+      () => fake.messagesIn(REPORTS).find((m) => !m.thread_ts && buttonsOf(m).length > 0),
+      30_000,
+      "the approval request",
+    );
+    const [pending] = await ctx.handle.db.select().from(approvalRequests);
+    expect(pending).toMatchObject({ planId, status: "pending" });
+    // Waiting: nothing ran, and the HR reply was not edited.
+    expect(await ctx.handle.db.select().from(jobs)).toHaveLength(0);
+    expect(fake.callsTo("chat.update").filter((c) => c.args.ts === reply.ts)).toHaveLength(0);
+
+    await h.clickInMessage({
+      actionId: APPROVAL_APPROVE_ACTION_ID,
+      value: pending!.id,
+      channelId: REPORTS,
+      messageTs: request.ts,
+      user: ADMIN,
+    });
+    const [job] = await until(async () => {
+      const rows = await ctx.handle.db.select().from(jobs);
+      return rows.length > 0 ? rows : null;
+    });
+    await until(() => reply.history.length >= 2, 30_000, "the reply's edit");
+    expect(buttonsOf(reply)).toEqual([]);
+    const edited = textOf(reply.blocks);
+    expect(edited).toContain(`*Approved* by <@${ADMIN}>`);
+    expect(edited).toContain(job!.id);
     expect(fake.callsTo("chat.update").filter((c) => c.args.ts === reply.ts)).toHaveLength(1);
     expect(fake.violations).toEqual([]);
   });

@@ -13,6 +13,105 @@ const auth = {
   "503": { $ref: "#/components/responses/ApiDisabled" },
 };
 
+const idParam = (name: string, description: string) => ({
+  name,
+  in: "path",
+  required: true,
+  schema: { type: "string" },
+  description,
+});
+
+const anyJson = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { type: "object" } } },
+});
+
+/** The two-person rule and dated operations (docs/approvals.md; routes in approvals.ts and scheduled.ts). */
+const twoPersonAndDatedPaths = {
+  "/automation/bulk-users/approvals": {
+    get: {
+      summary: "List approval requests (two-person rule)",
+      description: "Newest first; `?status=pending|approved|rejected|superseded|expired`. Needs `read`.",
+      tags: ["approvals"],
+      security: [{ bearerAuth: [] }],
+      parameters: [{ name: "status", in: "query", required: false, schema: { type: "string" } }],
+      responses: { "200": anyJson("`{approvals: [...]}`."), ...auth },
+    },
+  },
+  "/automation/bulk-users/approvals/{id}": {
+    get: {
+      summary: "Get an approval request",
+      tags: ["approvals"],
+      security: [{ bearerAuth: [] }],
+      parameters: [idParam("id", "The request id (`apr_…`).")],
+      responses: { "200": anyJson("The request."), ...auth, "404": error("`approval.not_found`.") },
+    },
+  },
+  "/automation/bulk-users/approvals/{id}/approve": {
+    post: {
+      summary: "Approve someone else's held change",
+      description: "Needs `approve`. Re-checks expiry and the directory; the requester's token is refused.",
+      tags: ["approvals"],
+      security: [{ bearerAuth: [] }],
+      parameters: [idParam("id", "The request id (`apr_…`).")],
+      responses: {
+        "200": anyJson("The approved request, with `jobId` (or a dated plan's batches)."),
+        ...auth,
+        "404": error("`approval.not_found`."),
+        "409": error(
+          "`approval.directory_changed` (with `differences` and `next`), `plan.expired`, or decided.",
+        ),
+      },
+    },
+  },
+  "/automation/bulk-users/approvals/{id}/reject": {
+    post: {
+      summary: "Reject someone else's held change",
+      description: 'Needs `approve`. JSON body `{"reason": "…"}` (required).',
+      tags: ["approvals"],
+      security: [{ bearerAuth: [] }],
+      parameters: [idParam("id", "The request id (`apr_…`).")],
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: { type: "object", required: ["reason"], properties: { reason: { type: "string" } } },
+          },
+        },
+      },
+      responses: {
+        "200": anyJson("The rejected request."),
+        ...auth,
+        "400": error("`approval.reason_required`."),
+        "404": error("`approval.not_found`."),
+      },
+    },
+  },
+  "/automation/bulk-users/scheduled": {
+    get: {
+      summary: "List dated rows waiting for their time",
+      description: "Batches (one per plan and time), earliest first, with pending counts. Needs `read`.",
+      tags: ["dated operations"],
+      security: [{ bearerAuth: [] }],
+      responses: { "200": anyJson("`{timeZone, scheduled: [...]}`."), ...auth },
+    },
+  },
+  "/automation/bulk-users/scheduled/{target}": {
+    delete: {
+      summary: "Cancel scheduled rows before they run",
+      description: "A batch id (`sched_…`) or one user's e-mail. Needs `approve`.",
+      tags: ["dated operations"],
+      security: [{ bearerAuth: [] }],
+      parameters: [idParam("target", "A batch id or an e-mail address.")],
+      responses: {
+        "200": anyJson("`{cancelled: [{batchId, row, key}]}`."),
+        ...auth,
+        "404": error("`scheduled.not_found`."),
+      },
+    },
+  },
+};
+
 const csvBody = {
   required: true,
   description:
@@ -67,6 +166,13 @@ function operationRoute(
           schema: { type: "boolean", default: false },
         },
         {
+          name: "at",
+          in: "query",
+          description:
+            "Dated operations: one effective time for every row without its own EffectiveDate / LastDay / StartDate (ISO 8601; without an offset, in BULKUSERS_TIME_ZONE). Dated plans answer 202 with `status: scheduled` and their `batches`.",
+          schema: { type: "string" },
+        },
+        {
           name: "Idempotency-Key",
           in: "header",
           description:
@@ -81,7 +187,8 @@ function operationRoute(
           content: { "application/json": { schema: { $ref: "#/components/schemas/Plan" } } },
         },
         "202": {
-          description: "The job is queued; poll `statusUrl`, then download `resultsUrl`.",
+          description:
+            "The job is queued; poll `statusUrl`, then download `resultsUrl`. Or, under the two-person rule, `status: awaiting_approval` with the request (`approvalId`, `approveUrl`; Location points at it); or, for a dated plan, `status: scheduled` with its `batches`.",
           headers: { Location: { description: "The job's status URL.", schema: { type: "string" } } },
           content: { "application/json": { schema: { $ref: "#/components/schemas/JobAccepted" } } },
         },
@@ -263,6 +370,7 @@ export const openApiDocument = {
         },
       },
     },
+    ...twoPersonAndDatedPaths,
   },
   components: {
     securitySchemes: {

@@ -6,6 +6,7 @@
 //   GET  /automation/bulk-users/jobs/:id/results.csv              the results CSV once the job finished
 //   GET  /automation/bulk-users/jobs/:id/credentials.csv          temporary passwords, once, to the approver
 //   POST /sign-ins                                                 batch of {email, at}: last sign-in times
+//   GET|POST /automation/bulk-users/approvals…                   the two-person rule (approvals.ts)
 //   GET  /openapi.json                                             the OpenAPI 3.1 document (public)
 //
 // Bearer tokens from API_TOKENS with per-route rights (auth.ts); every plan, job and audit row records the
@@ -21,11 +22,13 @@ import { parseSignInsFile, recordSignIns, type SignInEntry } from "../directory/
 import { planDocument } from "../jobs/documents.ts";
 import { getJob, JobError, queuePosition } from "../jobs/job-store.ts";
 import { credentialsCsv, forgetCredentials, readCredentials, resultsCsv } from "../jobs/results.ts";
-import { confirm, type Engine, planFile, previewFile } from "../jobs/service.ts";
+import { type Engine, planFile, previewFile, submitPlan } from "../jobs/service.ts";
 import type { Logger } from "../logger.ts";
+import { approvalDocument, registerApprovalRoutes } from "./approvals.ts";
 import { actorOf, createAuthenticator, requireRight, tokenOf } from "./auth.ts";
 import { ApiError, apiErrorHandler } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
+import { atParameter, registerScheduledRoutes, scheduledAnswer } from "./scheduled.ts";
 import { readUpload } from "./upload.ts";
 
 export interface ApiLimits {
@@ -182,11 +185,15 @@ export function createApiRouter(options: ApiRouterOptions): Router {
       const upload = await readUpload(req);
       const actor = actorOf(res);
       const ip = req.ip ?? null;
+      const at = atParameter(req, engine);
 
       if (dryRun) {
-        const preview = await previewFile(engine, { operation, bytes: upload.bytes });
+        const preview = await previewFile(engine, { operation, bytes: upload.bytes, ...(at ? { at } : {}) });
         if (!preview.ok) throw new ApiError(400, preview.refusal.code, preview.refusal.message);
-        res.json(planDocument(preview.plan));
+        res.json({
+          ...planDocument(preview.plan),
+          ...(preview.schedule.length ? { schedule: preview.schedule } : {}),
+        });
         return;
       }
 
@@ -216,6 +223,7 @@ export function createApiRouter(options: ApiRouterOptions): Router {
           fileName: upload.fileName ?? `api-${operation}.csv`,
           source: "api",
           actor,
+          ...(at ? { at } : {}),
           context: {
             ip,
             tokenName: tokenOf(res).name,
@@ -249,12 +257,35 @@ export function createApiRouter(options: ApiRouterOptions): Router {
       let job: JobRecord;
       let created: boolean;
       try {
-        ({ job, created } = await confirm(engine, {
+        const submitted = await submitPlan(engine, {
           planId,
           approvedBy: actor,
           source: "api",
           allowPartial: !strict,
-        }));
+        });
+        // Two-person rule: nothing is queued until another token (or a Slack admin, or the CLI) approves.
+        if (submitted.kind === "awaiting_approval") {
+          if (!submitted.created) res.setHeader("Idempotent-Replayed", "true");
+          const approval = approvalDocument(req, submitted.request);
+          res
+            .status(202)
+            .location(approval.approvalUrl)
+            .json({ ...approval, status: "awaiting_approval", operation, summary, warnings });
+          return;
+        }
+        if (submitted.kind === "scheduled") {
+          if (submitted.created) options.worker?.wake();
+          else res.setHeader("Idempotent-Replayed", "true");
+          res.status(202).json({
+            planId,
+            ...scheduledAnswer(req, submitted.batches, submitted.jobs),
+            operation,
+            summary,
+            warnings,
+          });
+          return;
+        }
+        ({ job, created } = submitted);
       } catch (error) {
         if (error instanceof JobError) {
           const status = error.code === "plan.needs_partial_confirmation" ? 422 : 409;
@@ -283,6 +314,15 @@ export function createApiRouter(options: ApiRouterOptions): Router {
         });
     });
   }
+
+  // On this router itself (not a sub-router), so the OpenAPI test sees every route.
+  registerScheduledRoutes(router, { engine, allow });
+  registerApprovalRoutes(router, {
+    engine,
+    allow,
+    jsonBytes: limits.jsonBytes,
+    ...(options.worker ? { worker: options.worker } : {}),
+  });
 
   router.get(`${BULK}/jobs/:id`, allow("read"), async (req: Request, res: Response) => {
     const job = await findJob(engine, req);

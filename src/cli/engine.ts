@@ -35,6 +35,8 @@ export async function cliEngine(ctx: CommandContext): Promise<Engine> {
       leaseSeconds: config.jobLeaseSeconds,
       domains: config.domains,
     },
+    approvalPolicy: config.approvals.policy,
+    timeZone: config.timeZone,
     ...(welcome ? { welcome: welcome.delivery } : {}),
   };
 }

@@ -170,13 +170,16 @@ export const jobCommands: CliCommand[] = [
         );
         return EXIT_OK;
       }
-      const undoJob = await planAndConfirm(ctx, engine, {
+      const submitted = await planAndConfirm(ctx, engine, {
         operation: undo.operation,
         bytes: undo.bytes,
         fileName: `undo-${job.id}.csv`,
         undoOf: job.id,
       });
-      if (!undoJob) return printDeclined(ctx);
+      if (!submitted) return printDeclined(ctx);
+      // Undo puts back what a confirmed job changed: the two-person rule does not hold it (service.ts).
+      if (submitted.kind !== "job") return ctx.refuse("undo.held", "The undo plan was held for approval.");
+      const undoJob = submitted.job;
       const finished = await runWithProgress(ctx, engine, undoJob);
       const outputs = await writeJobOutputs(ctx, engine, finished);
       const doc = await runDocument(engine, finished);

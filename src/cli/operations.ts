@@ -7,13 +7,22 @@ import { isOperation, OPERATIONS, type Operation } from "../core/types.ts";
 import type { JobRecord } from "../directory/schema.ts";
 import { planDocument } from "../jobs/documents.ts";
 import { getJob, JobError, queuePosition } from "../jobs/job-store.ts";
-import { confirm, type Engine, planFile, previewFile, runUntilFinished } from "../jobs/service.ts";
+import {
+  type Engine,
+  planFile,
+  previewFile,
+  runUntilFinished,
+  type SubmitResult,
+  submitPlan,
+} from "../jobs/service.ts";
+import { awaitApproval, refuseApprovedBy } from "./approvals.ts";
 import { confirmed, willAsk } from "./confirm.ts";
 import { CLI, type CliCommand, type CommandContext, EXIT_OK, stringOption } from "./context.ts";
 import { cliEngine } from "./engine.ts";
 import { hintOnStderr, runDocument, runText, writeJobOutputs, writeOutputFile } from "./job-output.ts";
 import { type PlanListing, planCsv, planText } from "./plan-text.ts";
 import { formatCount, startProgress } from "./progress.ts";
+import { atOption, finishScheduledRun, scheduleText } from "./scheduled.ts";
 
 export { planDocument, planText, runDocument, writeJobOutputs, writeOutputFile };
 
@@ -48,8 +57,15 @@ export async function readInputFile(ctx: CommandContext, path: string): Promise<
 export async function planAndConfirm(
   ctx: CommandContext,
   engine: Engine,
-  input: { operation: Operation; bytes: Uint8Array; fileName: string; undoOf?: string; welcome?: boolean },
-): Promise<JobRecord | undefined> {
+  input: {
+    operation: Operation;
+    bytes: Uint8Array;
+    fileName: string;
+    undoOf?: string;
+    at?: Date;
+    welcome?: boolean;
+  },
+): Promise<SubmitResult | undefined> {
   const planned = await planFile(engine, {
     ...(input.welcome !== undefined ? { welcome: input.welcome } : {}),
     operation: input.operation,
@@ -57,6 +73,7 @@ export async function planAndConfirm(
     fileName: input.fileName,
     source: "cli",
     actor: ctx.actor,
+    ...(input.at ? { at: input.at } : {}),
   });
   if (!planned.ok) return ctx.refuse(planned.refusal.code, planned.refusal.message);
   if (willAsk(ctx)) {
@@ -67,14 +84,14 @@ export async function planAndConfirm(
       return undefined;
   }
   try {
-    const { job } = await confirm(engine, {
+    // A job, or (two-person rule) an approval request, or (dated rows) scheduled batches.
+    return await submitPlan(engine, {
       planId: planned.stored.id,
       approvedBy: ctx.actor,
       source: "cli",
       allowPartial: true,
       ...(input.undoOf ? { undoOf: input.undoOf } : {}),
     });
-    return job;
   } catch (error) {
     if (error instanceof JobError) return ctx.refuse(error.code, error.message);
     throw error;
@@ -127,24 +144,35 @@ function listingOption(ctx: CommandContext): PlanListing {
 export const operationCommands: CliCommand[] = [
   {
     name: "plan",
-    usage: "plan <operation> <file.csv> [--all | --errors] [--out plan.csv]",
+    usage: "plan <operation> <file.csv> [--all | --errors] [--out plan.csv] [--at <time>]",
     summary: "Validate a file and show what would change (changes nothing)",
     args: [
       { name: "operation", required: true },
       { name: "file.csv", required: true },
     ],
-    options: { all: { type: "boolean" }, errors: { type: "boolean" }, out: { type: "string" } },
+    options: {
+      all: { type: "boolean" },
+      errors: { type: "boolean" },
+      out: { type: "string" },
+      at: { type: "string" },
+    },
     async run(ctx) {
       const operation = operationArg(ctx);
       const bytes = await readInputFile(ctx, ctx.args[1] ?? "");
+      const at = atOption(ctx);
       const engine = await cliEngine(ctx);
-      const result = await previewFile(engine, { operation, bytes });
+      const result = await previewFile(engine, { operation, bytes, ...(at ? { at } : {}) });
       if (!result.ok) return ctx.refuse(result.refusal.code, result.refusal.message);
       const out = stringOption(ctx, "out");
       const written = out ? await writeOutputFile(ctx, out, planCsv(result.plan)) : undefined;
-      const document = planDocument(result.plan);
+      // Dated operations: what runs on which date (the rest when confirmed).
+      const document = {
+        ...planDocument(result.plan),
+        ...(result.schedule.length ? { schedule: result.schedule } : {}),
+      };
       ctx.print(written ? { ...document, out: written } : document, () => {
-        const text = planText(result.plan, listingOption(ctx));
+        const text =
+          planText(result.plan, listingOption(ctx)) + scheduleText(result.schedule, engine.timeZone ?? "UTC");
         return written ? `${text}\n\nEvery row: ${written}` : text;
       });
       return EXIT_OK;
@@ -153,7 +181,7 @@ export const operationCommands: CliCommand[] = [
   {
     name: "run",
     usage:
-      "run <operation> <file.csv> [--results out.csv] [--credentials creds.csv] [--queue] [--yes] [--welcome | --no-welcome]",
+      "run <operation> <file.csv> [--results out.csv] [--credentials creds.csv] [--queue] [--yes] [--wait] [--at <time>] [--welcome | --no-welcome]",
     summary: "Plan a file and run it as a job (asks first on a terminal; rows with errors are reported)",
     args: [
       { name: "operation", required: true },
@@ -164,11 +192,16 @@ export const operationCommands: CliCommand[] = [
       credentials: { type: "string" },
       queue: { type: "boolean" },
       yes: { type: "boolean", short: "y" },
+      // Two-person rule: --wait waits for the second approver; --approved-by is declared only to refuse it.
+      wait: { type: "boolean" },
+      "approved-by": { type: "string" },
+      at: { type: "string" },
       // Welcome messages: on by default for create when SMTP is configured; reset-password asks with --welcome.
       welcome: { type: "boolean" },
       "no-welcome": { type: "boolean" },
     },
     async run(ctx) {
+      refuseApprovedBy(ctx);
       const operation = operationArg(ctx);
       const path = ctx.args[1] ?? "";
       const bytes = await readInputFile(ctx, path);
@@ -178,13 +211,24 @@ export const operationCommands: CliCommand[] = [
         ctx.usageError("cli.bad_option", "--welcome and --no-welcome cannot be used together");
       }
       const welcome = ctx.options.welcome ? true : ctx.options["no-welcome"] ? false : undefined;
-      const job = await planAndConfirm(ctx, engine, {
+      const at = atOption(ctx);
+      const submitted = await planAndConfirm(ctx, engine, {
         operation,
         bytes,
         fileName: path,
+        ...(at ? { at } : {}),
         ...(welcome !== undefined ? { welcome } : {}),
       });
-      if (!job) return printDeclined(ctx);
+      if (!submitted) return printDeclined(ctx);
+      let job: JobRecord;
+      if (submitted.kind === "awaiting_approval") {
+        const waited = await awaitApproval(ctx, engine, submitted.request, ctx.options.wait === true);
+        if ("exit" in waited) return waited.exit;
+        if ("scheduled" in waited) return finishScheduledRun(ctx, engine, waited.scheduled);
+        job = waited.job;
+      } else if (submitted.kind === "scheduled") {
+        return finishScheduledRun(ctx, engine, submitted);
+      } else job = submitted.job;
       if (ctx.options.queue) {
         const position = await queuePosition(engine.db, job);
         const doc = await runDocument(engine, job);

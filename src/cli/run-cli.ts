@@ -55,7 +55,7 @@ export function usageText(commands: readonly CliCommand[] = COMMANDS): string {
     "Global options:",
     ...GLOBAL_HELP.map(([flag, text]) => `  ${flag.padEnd(14)}  ${text}`),
     "",
-    "Exit status: 0 done, 2 refused input or bad usage, 1 unexpected failure.",
+    "Exit status: 0 done, 2 refused input or bad usage, 1 unexpected failure, 3 waiting for a second approver, 4 not approved (rejected, expired, changed).",
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -53,6 +53,10 @@ export const CONTROL_FIELDS = [
   "license",
   "removeLicense",
   "group",
+  // Dated operations (core/effective-dates.ts): when a row takes effect. Never planned as user data.
+  // (A start date is an attribute, kept on the user; dated operations read it too, without stripping it.)
+  "effectiveDate",
+  "lastDay",
   // Service plans of a license: the disabled set as Entra exports it, or plans to switch on / off.
   "disabledPlans",
   "enablePlans",

@@ -346,6 +346,99 @@ export const auditLog = pgTable(
   (t) => [index("audit_log_job_idx").on(t.jobId), index("audit_log_at_idx").on(t.at)],
 );
 
+/**
+ * The two-person rule: a confirmed plan that needs a second approver waits here. One request per plan (the
+ * plan id is the idempotency key); a plan re-made because the directory changed gets a new request that
+ * `supersedes` the old one.
+ */
+export const approvalRequests = pgTable(
+  "approval_requests",
+  {
+    id: text("id").primaryKey(),
+    planId: text("plan_id")
+      .notNull()
+      .references(() => plans.id),
+    operation: text("operation").notNull(),
+    status: text("status", {
+      enum: ["pending", "approved", "rejected", "superseded", "expired"],
+    })
+      .notNull()
+      .default("pending"),
+    /** The rule that asked for approval, in words ("any delete"). */
+    rule: text("rule").notNull(),
+    summary: jsonb("summary").$type<{ change: number; skip: number; error: number }>().notNull(),
+    requestedBy: text("requested_by").notNull(),
+    requestedSource: text("requested_source", { enum: ["slack", "api", "cli", "schedule"] }).notNull(),
+    requestedAt: at("requested_at").notNull(),
+    /** The requester accepted that rows with errors are reported, not run. */
+    allowPartial: boolean("allow_partial").notNull().default(false),
+    decidedBy: text("decided_by"),
+    decidedSource: text("decided_source", { enum: ["slack", "api", "cli", "schedule"] }),
+    decidedAt: at("decided_at"),
+    /** Why it was rejected (or why it could not be approved: expired, changed). */
+    reason: text("reason"),
+    jobId: text("job_id"),
+    supersedes: text("supersedes"),
+    supersededBy: text("superseded_by"),
+    /** Where the request was posted (Slack messages), so a decision can update every copy. */
+    context: jsonb("context").$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    uniqueIndex("approval_requests_plan_key").on(t.planId),
+    index("approval_requests_status_idx").on(t.status, t.requestedAt),
+  ],
+);
+export type ApprovalRequestRecord = typeof approvalRequests.$inferSelect;
+
+/**
+ * Dated operations: the rows of a confirmed plan that wait for their effective time, one batch per (plan,
+ * time). At its time a batch is re-planned against the directory of that moment and runs as a normal job.
+ */
+export const scheduledBatches = pgTable(
+  "scheduled_batches",
+  {
+    id: text("id").primaryKey(),
+    planId: text("plan_id")
+      .notNull()
+      .references(() => plans.id),
+    operation: text("operation").notNull(),
+    runAt: at("run_at").notNull(),
+    status: text("status", { enum: ["pending", "started", "done", "cancelled", "failed"] })
+      .notNull()
+      .default("pending"),
+    requestedBy: text("requested_by").notNull(),
+    approvedBy: text("approved_by").notNull(),
+    source: text("source", { enum: ["slack", "api", "cli", "schedule"] }).notNull(),
+    /** Where results go: the thread the plan was confirmed in. */
+    slackChannel: text("slack_channel"),
+    slackThreadTs: text("slack_thread_ts"),
+    jobId: text("job_id"),
+    error: text("error"),
+    createdAt: at("created_at").notNull(),
+    startedAt: at("started_at"),
+  },
+  (t) => [index("scheduled_batches_due_idx").on(t.status, t.runAt)],
+);
+export type ScheduledBatchRecord = typeof scheduledBatches.$inferSelect;
+
+export const scheduledRows = pgTable(
+  "scheduled_rows",
+  {
+    batchId: text("batch_id")
+      .notNull()
+      .references(() => scheduledBatches.id, { onDelete: "cascade" }),
+    row: integer("row").notNull(),
+    key: text("key").notNull(),
+    status: text("status", { enum: ["pending", "started", "cancelled"] })
+      .notNull()
+      .default("pending"),
+    cancelledBy: text("cancelled_by"),
+    cancelledAt: at("cancelled_at"),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.row] }), index("scheduled_rows_key_idx").on(t.key)],
+);
+export type ScheduledRowRecord = typeof scheduledRows.$inferSelect;
+
 // --- scheduler -------------------------------------------------------------------------------
 
 export const schedules = pgTable("schedules", {

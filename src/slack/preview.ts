@@ -23,6 +23,7 @@ import {
   type SlackMessage,
   slackDate,
 } from "./blocks/index.ts";
+import { buildScheduleSummary } from "./blocks/scheduled.ts";
 
 /** A stored plan without its rows and without the uploaded bytes: what previews and approvals need. */
 export interface PlanMeta {
@@ -143,6 +144,15 @@ export async function renderPreview(
     ...(options.notice ? { notice: options.notice } : {}),
     window: { changes, errors, skipGroups: groups.groups, skipGroupCount: groups.count },
   });
+  // Dated operations: what runs on which date, right under the counts (blocks/scheduled.ts).
+  const [dated] = await queryRows<{ schedule: unknown; zone: string | null }>(
+    engine.db,
+    sql`select options->'schedule' as schedule, options->>'timeZone' as zone from plans where id = ${planId}`,
+  );
+  const schedule = typeof dated?.schedule === "string" ? JSON.parse(dated.schedule) : dated?.schedule;
+  if (Array.isArray(schedule) && schedule.length > 0) {
+    view.blocks.splice(3, 0, ...buildScheduleSummary(schedule, dated?.zone ?? engine.timeZone ?? "UTC"));
+  }
   return { view, stored, page: shown };
 }
 

@@ -9,6 +9,7 @@ import { isOperation, type Operation } from "../core/types.ts";
 import { type JobRecord, schedules } from "../directory/schema.ts";
 import { workbookBytes } from "../files/write-xlsx.ts";
 import { getJob, isFinished, listJobs, queuePosition } from "../jobs/job-store.ts";
+import { listScheduled } from "../jobs/scheduled-rows.ts";
 import type { Engine } from "../jobs/service.ts";
 import { displayActor, roleOf, type SlackAuthConfig } from "./auth.ts";
 import {
@@ -24,6 +25,7 @@ import {
   type JobDetail,
   type SlackMessage,
 } from "./blocks/index.ts";
+import { buildScheduledHomeBlocks } from "./blocks/scheduled.ts";
 import { openDm, uploadCsv } from "./files.ts";
 
 function iso(value: string | null | undefined): string | null {
@@ -114,7 +116,7 @@ export async function homeView(
     mode: s.mode,
     inactiveDays: s.inactiveDays,
   }));
-  return buildHomeView({
+  const view = buildHomeView({
     role,
     jobs,
     schedules: scheduleItems,
@@ -125,6 +127,19 @@ export async function homeView(
     viewerId: userId,
     ...(notice ? { notice } : {}),
   });
+  // Dated operations waiting for their time (admins and HR see them; cancel with `scheduled`).
+  if (role !== "none") {
+    const waiting = (await listScheduled(engine.db, { limit: 5 })).map((e) => ({
+      id: e.batch.id,
+      operation: e.batch.operation,
+      runAt: new Date(e.batch.runAt).toISOString(),
+      rows: e.pending,
+      keys: e.keys,
+      requestedBy: e.batch.requestedBy,
+    }));
+    view.blocks.push(...buildScheduledHomeBlocks(engine.timeZone ?? "UTC", waiting));
+  }
+  return view;
 }
 
 /** Publishes the Home tab; `notice` (our mrkdwn) answers the button just clicked, on top of the tab. */

@@ -52,6 +52,9 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
 }
 
 const TABLES = [
+  "scheduled_rows",
+  "scheduled_batches",
+  "approval_requests",
   "welcome_messages",
   "audit_log",
   "job_credentials",

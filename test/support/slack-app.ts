@@ -102,6 +102,8 @@ export interface HarnessOptions {
   wrapReporter?: (reporter: JobReporter) => JobReporter;
   /** Do not start a worker (the test drives jobs itself). */
   noWorker?: boolean;
+  /** More environment for loadConfig (e.g. BULKUSERS_REPORT_CHANNEL, BULKUSERS_APPROVERS). */
+  env?: Record<string, string>;
   /**
    * Socket Mode instead of HTTP: SLACK_APP_TOKEN set, no signing secret; the app gets the URL of a local
    * Socket Mode server from the fake's apps.connections.open, and every request below travels as an envelope
@@ -182,7 +184,10 @@ export async function startSlackHarness(options: HarnessOptions): Promise<SlackH
     BULKUSERS_HR_USERS: (options.hrUsers ?? [HR_USER]).join(","),
     BULKUSERS_HR_CHANNEL: options.hrChannel ?? HR_CHANNEL,
     PORT: "0",
+    ...options.env,
   });
+  // The two-person rule as the server wires it (main.ts): from BULKUSERS_APPROVAL_RULES, else the default.
+  engine.approvalPolicy = config.approvals.policy;
   let worker: Worker | null = null;
   let slack: SlackApp | undefined;
   const httpApp = createHttpApp({

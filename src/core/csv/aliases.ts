@@ -69,6 +69,18 @@ const TIERS: { readonly [F in Field]?: readonly (readonly string[])[] } = {
   license: [["License", "Licenses", "SKU", "License SKU"]],
   removeLicense: [["Remove License", "Old License", "License to Remove"]],
   group: [["Group", "Groups", "Group Name"]],
+  effectiveDate: [["EffectiveDate", "Effective On", "Effective From", "Run At", "Scheduled For"]],
+  lastDay: [
+    [
+      "LastDay",
+      "Last Working Day",
+      "Last Day of Work",
+      "Leave Date",
+      "Leaving Date",
+      "Termination Date",
+      "Exit Date",
+    ],
+  ],
   disabledPlans: [["DisabledPlans", "Disabled Service Plans"]],
   enablePlans: [["EnablePlans", "Plans to Enable", "Enable Service Plans"]],
   disablePlans: [["DisablePlans", "Plans to Disable", "Disable Service Plans"]],
@@ -104,7 +116,9 @@ const TIERS: { readonly [F in Field]?: readonly (readonly string[])[] } = {
     // Google exports carry both; the recovery address is the fallback.
     ["Recovery Email"],
   ],
-  startDate: [["Start Date", "Hire Date", "employeeHireDate", "Date of Hire", "First Day"]],
+  startDate: [
+    ["Start Date", "Hire Date", "employeeHireDate", "Date of Hire", "First Day", "Joining Date", "Join Date"],
+  ],
   ...Object.fromEntries(
     Array.from({ length: 15 }, (_, i) => [
       `customAttribute${i + 1}`,

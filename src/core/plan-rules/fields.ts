@@ -42,6 +42,8 @@ export const FIELD_HEADERS: Record<Field, string> = {
   license: "License",
   removeLicense: "RemoveLicense",
   group: "Group",
+  effectiveDate: "EffectiveDate",
+  lastDay: "LastDay",
   disabledPlans: "DisabledPlans",
   enablePlans: "EnablePlans",
   disablePlans: "DisablePlans",

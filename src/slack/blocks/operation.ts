@@ -21,6 +21,9 @@ import {
 } from "./ids.ts";
 import { type FileRefusalInput, fileRefusalBlocks } from "./refusal.ts";
 
+export const EFFECTIVE_AT_BLOCK_ID = "effective_at";
+export const EFFECTIVE_AT_ACTION_ID = "effective_at_input";
+
 export interface OperationModalOptions {
   operation: Operation;
   /** Template column names to mention in the hint (from the operation's template). */
@@ -133,6 +136,18 @@ export function buildOperationModal(options: OperationModalOptions): ModalView {
       },
     },
     ...optionBlocks(operation, options.mustChangePassword ?? true),
+    // Dated operations: one time for every row without its own date column (blocks/scheduled.ts).
+    {
+      type: "input",
+      block_id: EFFECTIVE_AT_BLOCK_ID,
+      optional: true,
+      label: plainText("Run at (optional)", 2000),
+      hint: plainText(
+        "Leave empty to run when you confirm. Per-row dates (EffectiveDate, LastDay, StartDate columns) win over this.",
+        2000,
+      ),
+      element: { type: "datetimepicker", action_id: EFFECTIVE_AT_ACTION_ID },
+    },
   ];
   if (note !== undefined) blocks.push(context(note));
   const columns = options.templateColumns ?? [];
@@ -164,6 +179,8 @@ export type ViewStateValues = Record<
     {
       files?: Array<{ id: string; name?: string }>;
       selected_options?: Array<{ value?: string }> | null;
+      /** datetimepicker: Unix seconds (the picker's user's time zone already applied). */
+      selected_date_time?: number | null;
     }
   >
 >;
@@ -173,6 +190,8 @@ export interface OperationModalSubmission {
   fileIds: string[];
   /** create / reset-password only: the checkbox state; undefined for other operations. */
   mustChangePassword?: boolean;
+  /** Dated operations: the "Run at" picker, when set. */
+  at?: Date;
 }
 
 export function readOperationModalState(
@@ -182,6 +201,8 @@ export function readOperationModalState(
 ): OperationModalSubmission {
   const files = values[csvFileBlockId(attempt)]?.[CSV_FILE_ACTION_ID]?.files ?? [];
   const result: OperationModalSubmission = { fileIds: files.map((f) => f.id) };
+  const at = values[EFFECTIVE_AT_BLOCK_ID]?.[EFFECTIVE_AT_ACTION_ID]?.selected_date_time;
+  if (typeof at === "number" && Number.isFinite(at)) result.at = new Date(at * 1000);
   if (operation === "create" || operation === "reset-password") {
     const selected =
       values[MUST_CHANGE_PASSWORD_BLOCK_ID]?.[MUST_CHANGE_PASSWORD_ACTION_ID]?.selected_options;

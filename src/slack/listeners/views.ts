@@ -15,7 +15,7 @@ import { OPERATION_DEFINITIONS } from "../../core/operations/index.ts";
 import type { Field, Operation, Refusal } from "../../core/types.ts";
 import { selectUsers } from "../../directory/export.ts";
 import { findJobByPlan, JobError } from "../../jobs/job-store.ts";
-import { confirm, planFile, planSelection } from "../../jobs/service.ts";
+import { planFile, planSelection, submitPlan } from "../../jobs/service.ts";
 import { isAdmin, mayApprovePlan, mayStartOperation, refuse, slackActor } from "../auth.ts";
 import {
   buildErrorMessage,
@@ -48,6 +48,8 @@ import type { SlackDeps } from "../deps.ts";
 import { downloadSlackFile, openDm, SlackFileError } from "../files.ts";
 import { loadPlanMeta, renderPreview, staleNotice } from "../preview.ts";
 import { replyPrivately } from "../reply.ts";
+import { postApprovalRequest } from "./approvals.ts";
+import { announceScheduled } from "./scheduled.ts";
 
 type ModalView = Parameters<WebClient["views"]["update"]>[0]["view"];
 
@@ -158,6 +160,7 @@ function registerOperationView(app: App, deps: SlackDeps): void {
         actor: slackActor(userId),
         context: { ...(channelId ? { channel: channelId } : {}), userId },
         ...(defaults ? { defaults } : {}),
+        ...(state.at ? { at: state.at } : {}),
       });
       if (!planned.ok) {
         next = again(planned.refusal, file.name);
@@ -364,7 +367,7 @@ export async function approve(
   try {
     const home = await jobHome(client, context, userId);
     const undoOf = typeof context.undoOf === "string" ? context.undoOf : undefined;
-    const { job, created } = await confirm(deps.engine, {
+    const submitted = await submitPlan(deps.engine, {
       planId,
       approvedBy: slackActor(userId),
       source: "slack",
@@ -372,6 +375,32 @@ export async function approve(
       slack: home,
       ...(undoOf ? { undoOf } : {}),
     });
+    // Two-person rule: the plan waits for someone else (src/slack/listeners/approvals.ts).
+    if (submitted.kind === "awaiting_approval") {
+      if (submitted.created) {
+        const planChannel = typeof context.channel === "string" ? context.channel : undefined;
+        await postApprovalRequest(deps, client, submitted.request, {
+          requesterId: userId,
+          ...(planChannel ? { planChannel } : {}),
+        });
+      }
+      return;
+    }
+    // Dated operations: the rows wait for their dates (src/slack/listeners/scheduled.ts).
+    if (submitted.kind === "scheduled") {
+      if (submitted.created) {
+        const { batches, jobs } = submitted;
+        await announceScheduled(deps, client, {
+          planId,
+          operation: batches[0]?.operation ?? "",
+          batches,
+          jobs,
+          home,
+        });
+      }
+      return;
+    }
+    const { job, created } = submitted;
     if (!created) {
       // A double submit: the same job, nothing posted twice; but the person is told what they clicked.
       deps.logger.info({ planId, jobId: job.id, userId }, "plan already confirmed: same job, nothing posted");
