@@ -12,5 +12,11 @@ for name,(os_,cpu,libc) in plat.items():
   e={'version':ver,'cpu':[cpu],'dev':True,'license':'MIT OR Apache-2.0','optional':True,'os':[os_],'engines':{'node':'>=14.21.3'}}
   if libc: e['libc']=[libc]
   lock['packages'][key]=e
-lock['packages']=dict(sorted(lock['packages'].items(), key=lambda kv: (kv[0]!='', kv[0])))
+# Keep npm's own key order (it sorts with localeCompare, not code points: re-sorting here made every later
+# `npm install` rewrite the file): the added entries go right after the biome entries already there.
+items=list(lock['packages'].items())
+added=[kv for kv in items if kv[0].startswith('node_modules/@biomejs/cli-')]
+rest=[kv for kv in items if not kv[0].startswith('node_modules/@biomejs/cli-')]
+at=next(i for i,(k,_) in enumerate(rest) if k=='node_modules/@biomejs/biome')+1
+lock['packages']=dict(rest[:at]+sorted(added)+rest[at:])
 json.dump(lock,open(p,'w'),indent=2); open(p,'a').write('\n')
