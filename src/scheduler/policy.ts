@@ -4,7 +4,6 @@
 // work as for any operation. Nothing here knows about cron or Slack.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import {
-  DEACTIVATE,
   describeAccess,
   type InactivityAction,
   type InactivityDecision,
@@ -12,13 +11,20 @@ import {
   type InactivityPolicy,
 } from "../core/inactivity.ts";
 import { buildReportRows, type ReportRow } from "../core/inactivity-report.ts";
-import type { DirectoryUser, Field, Operation, Refusal } from "../core/types.ts";
+import type { Refusal } from "../core/types.ts";
 import { auditLog, inactivityWarnings, type JobRecord, type ScheduleRecord } from "../directory/schema.ts";
-import { getJob, listJobItems } from "../jobs/job-store.ts";
 import type { Source } from "../jobs/plan-store.ts";
-import { confirm, type Engine, planSelection, runUntilFinished } from "../jobs/service.ts";
+import type { Engine } from "../jobs/service.ts";
+import { type DeactivationResult, NO_RESULT, planAction, type StoredPlanRef } from "./policy-action.ts";
 import { evaluatePolicy, type PolicyUser } from "./policy-users.ts";
-import { actionOf, policyOf, resolveAction, resolveGroups } from "./schedules.ts";
+import { actionOf, policyOf } from "./schedules.ts";
+
+// The CLI's one-off run lives in deactivate-inactive.ts; re-exported so its importers keep one entry point.
+export {
+  type DeactivateInactiveOptions,
+  type DeactivateInactiveResult,
+  deactivateInactive,
+} from "./deactivate-inactive.ts";
 
 /**
  * Tells a user that their account will be deactivated (the Slack implementation DMs them). It may throw:
@@ -45,117 +51,6 @@ export interface WarnedUser {
 export function scheduleActor(scheduleId: string): string {
   return `schedule:${scheduleId}`;
 }
-
-export interface StoredPlanRef {
-  id: string;
-  expiresAt: string;
-  summary: { change: number; skip: number; error: number };
-}
-
-interface DeactivationResult {
-  plan: StoredPlanRef | null;
-  job: JobRecord | null;
-  /** remove-access: every plan and job of the run (licenses, then groups); `plan`/`job` are the first. */
-  plans: StoredPlanRef[];
-  jobs: JobRecord[];
-  refusal: Refusal | null;
-  outcomes: Map<string, { status: "succeeded" | "failed" | "skipped"; reason: string }> | null;
-}
-
-const NO_RESULT: DeactivationResult = {
-  plan: null,
-  job: null,
-  plans: [],
-  jobs: [],
-  refusal: null,
-  outcomes: null,
-};
-
-/**
- * The operations an action takes on `users`: `disable`, or for remove-access a `remove-license` (the listed
- * SKUs, or every SKU these users hold) and a `remove-from-group`. Each is an ordinary plan and job, so each
- * has its own preview, results and undo (undo of the two restores the seats and the memberships).
- */
-export function operationsOf(
-  action: InactivityAction,
-  users: readonly DirectoryUser[],
-): { operation: Operation; values: Partial<Record<Field, string>> }[] {
-  if (action.kind === "deactivate") return [{ operation: "disable", values: {} }];
-  const ops: { operation: Operation; values: Partial<Record<Field, string>> }[] = [];
-  const skus =
-    action.skus ?? [...new Set(users.flatMap((u) => u.licenses.map((l) => l.toUpperCase())))].sort();
-  if (skus.length > 0) ops.push({ operation: "remove-license", values: { license: skus.join("; ") } });
-  if (action.groups.length > 0) {
-    ops.push({ operation: "remove-from-group", values: { group: action.groups.join("; ") } });
-  }
-  return ops;
-}
-
-/**
- * Plans the action on `users` (a selection, like an uploaded file) and, with `run`, confirms and runs each
- * plan that changes something. Per user, the outcome is succeeded when any job changed them, failed when
- * any failed, else skipped (nothing to remove).
- */
-async function planAction(
-  engine: Engine,
-  input: {
-    action: InactivityAction;
-    users: DirectoryUser[];
-    source: Source;
-    actor: string;
-    context: Record<string, unknown>;
-    run: boolean;
-    owner: string;
-  },
-): Promise<DeactivationResult> {
-  const plans: { ref: StoredPlanRef }[] = [];
-  for (const op of operationsOf(input.action, input.users)) {
-    const planned = await planSelection(engine, {
-      operation: op.operation,
-      users: input.users,
-      values: op.values,
-      source: input.source,
-      actor: input.actor,
-      context: { ...input.context, action: input.action },
-      fileName: "inactive-users.csv",
-    });
-    if (!planned.ok) return { ...NO_RESULT, refusal: planned.refusal };
-    const stored = planned.stored;
-    plans.push({ ref: { id: stored.id, expiresAt: stored.expiresAt, summary: stored.plan.summary } });
-  }
-  const refs = plans.map((p) => p.ref);
-  const base: DeactivationResult = { ...NO_RESULT, plan: refs[0] ?? null, plans: refs };
-  if (!input.run) return base;
-  const jobs: JobRecord[] = [];
-  const outcomes = new Map<string, { status: "succeeded" | "failed" | "skipped"; reason: string }>();
-  const rank = { skipped: 0, succeeded: 1, failed: 2 } as const;
-  for (const ref of refs) {
-    // A remove-access plan where nobody holds what it removes changes nothing: no job for it.
-    if (input.action.kind === "remove-access" && ref.summary.change === 0) continue;
-    const { job: queued } = await confirm(engine, {
-      planId: ref.id,
-      approvedBy: input.actor,
-      source: input.source,
-      allowPartial: true,
-    });
-    await runUntilFinished(engine, queued.id, { owner: input.owner });
-    const job = (await getJob(engine.db, queued.id)) ?? queued;
-    jobs.push(job);
-    for (const item of await listJobItems(engine.db, job.id)) {
-      const next = {
-        status: item.status === "pending" ? ("failed" as const) : item.status,
-        reason: item.status === "pending" ? "Not run" : item.reason,
-      };
-      const key = item.key.toLowerCase();
-      const prev = outcomes.get(key);
-      if (!prev) outcomes.set(key, next);
-      else if (rank[next.status] > rank[prev.status]) outcomes.set(key, next);
-    }
-  }
-  return { ...base, job: jobs[0] ?? null, jobs, outcomes };
-}
-
-// --- scheduled runs ---------------------------------------------------------------------------------
 
 export interface RunPolicyOptions {
   /** The cron slot (ISO minute), or null for a manual run. */
@@ -375,105 +270,5 @@ export async function runPolicy(
     warnings,
     summary,
     rows,
-  };
-}
-
-// --- the CLI's one-off run ---------------------------------------------------------------------------
-
-export interface DeactivateInactiveOptions {
-  days: number;
-  excludeGroups?: readonly string[];
-  dryRun: boolean;
-  actor: string;
-  source?: Source;
-  owner?: string;
-  /** Default: deactivate. remove-access takes the licenses / group memberships instead. */
-  action?: InactivityAction;
-}
-
-export type DeactivateInactiveResult =
-  | {
-      ok: true;
-      dryRun: boolean;
-      evaluation: InactivityEvaluation<PolicyUser>;
-      job: JobRecord | null;
-      /** remove-access: the jobs (licenses, then groups). */
-      jobs: JobRecord[];
-      action: InactivityAction;
-      rows: ReportRow[];
-      summary: { candidates: number; deactivated: number; excluded: number };
-    }
-  | { ok: false; refusal: Refusal };
-
-/**
- * Deactivates (or, with dryRun, lists) every user inactive for more than `days` days, except admins, service
- * accounts and members of `excludeGroups`: no cap, no warnings (the person at the CLI is the approval).
- */
-export async function deactivateInactive(
-  engine: Engine,
-  options: DeactivateInactiveOptions,
-): Promise<DeactivateInactiveResult> {
-  const groups = await resolveGroups(engine.db, options.excludeGroups ?? []);
-  if (groups.unknown.length > 0) {
-    return {
-      ok: false,
-      refusal: {
-        code: "schedule.unknown_group",
-        message: `Unknown group${groups.unknown.length === 1 ? "" : "s"}: ${groups.unknown.join(", ")}. Nothing was changed.`,
-      },
-    };
-  }
-  const resolvedAction = await resolveAction(engine.db, options.action ?? DEACTIVATE);
-  if (!resolvedAction.ok) {
-    return {
-      ok: false,
-      refusal: { code: "schedule.unknown_access", message: `${resolvedAction.error} Nothing was changed.` },
-    };
-  }
-  const action = resolvedAction.action;
-  const now = engine.clock();
-  const policy: InactivityPolicy = {
-    inactiveDays: options.days,
-    excludeGroups: groups.known,
-    mode: "deactivate",
-    warnDays: 0,
-    capCount: null,
-    capPercent: null,
-  };
-  const evaluation = await evaluatePolicy(engine.db, policy, { now });
-  let result: DeactivationResult = NO_RESULT;
-  if (!options.dryRun && evaluation.toDeactivate.length > 0) {
-    result = await planAction(engine, {
-      action,
-      users: evaluation.toDeactivate.map((c) => c.user),
-      source: options.source ?? "cli",
-      actor: options.actor,
-      context: { inactiveDays: options.days, excludeGroups: groups.known },
-      run: true,
-      owner: options.owner ?? options.actor,
-    });
-    if (result.refusal) return { ok: false, refusal: result.refusal };
-  }
-  const rows = buildReportRows({
-    evaluation,
-    deactivation: result.outcomes
-      ? { kind: "done", outcomes: result.outcomes }
-      : { kind: "proposed", action: "would-deactivate" },
-    warningsSent: false,
-    removeAccess: action.kind === "remove-access",
-  });
-  return {
-    ok: true,
-    dryRun: options.dryRun,
-    evaluation,
-    job: result.job,
-    jobs: result.jobs,
-    action,
-    rows,
-    summary: {
-      candidates: evaluation.candidates.length,
-      deactivated: rows.filter((r) => r.action === "deactivated" || r.action === "access-removed").length,
-      excluded: evaluation.excluded.length,
-    },
   };
 }

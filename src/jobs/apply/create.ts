@@ -1,0 +1,139 @@
+// create: inserts new users (manager, licenses and groups included) from a batch.
+import { sql } from "drizzle-orm";
+import { type Executor, queryRows } from "../../directory/client.ts";
+import { stage } from "../../directory/copy.ts";
+import { addMembers, assignLicenses, loadGroupNames, loadSeats, reserveSeats } from "./access.ts";
+import {
+  COLUMN_FIELDS,
+  COLUMN_OF,
+  CREATE_STAGE,
+  fail,
+  type ItemOutcome,
+  json,
+  ok,
+  splitSet,
+  type WorkItem,
+} from "./shared.ts";
+
+export async function applyCreate(tx: Executor, items: WorkItem[], now: string): Promise<ItemOutcome[]> {
+  const outcomes = new Map<number, ItemOutcome>();
+  const book = await loadSeats(tx, [...new Set(items.flatMap((i) => i.action.licenses?.assign ?? []))]);
+  const groupNames = await loadGroupNames(tx);
+  const candidates: WorkItem[] = [];
+  for (const item of items) {
+    const missingGroup = (item.action.groups?.add ?? []).find((g) => !groupNames.has(g.toLowerCase()));
+    if (missingGroup) {
+      outcomes.set(item.row, fail(item.row, `Group '${missingGroup}' does not exist`));
+      continue;
+    }
+    const seatProblem = reserveSeats(book, item.action.licenses?.assign ?? [], []);
+    if (seatProblem) outcomes.set(item.row, fail(item.row, seatProblem));
+    else candidates.push(item);
+  }
+  const profileColumns = COLUMN_FIELDS.filter((f) => f !== "displayName").map((f) => COLUMN_OF[f]);
+  let inserted: { id: string; email: string; has_manager: boolean }[] = [];
+  if (candidates.length) {
+    await stage(
+      tx,
+      CREATE_STAGE,
+      candidates.map((item) => {
+        const { columns, attributes, manager } = splitSet(item.action.set);
+        return [
+          item.action.email,
+          columns.display_name ?? item.action.email,
+          ...profileColumns.map((c) => columns[c] ?? null),
+          JSON.stringify(attributes),
+          item.action.status ?? "active",
+          item.action.mustChangePassword ?? true,
+          item.passwordHash ?? null,
+          manager ?? null,
+        ];
+      }),
+    );
+    inserted = await queryRows<{ id: string; email: string; has_manager: boolean }>(
+      tx,
+      sql`insert into users (email, display_name, manager_id, ${sql.raw(profileColumns.join(", "))},
+            attributes, status, must_change_password, password_hash, disabled_at, created_at, updated_at)
+          select x.email, x.display_name, m.id, ${sql.raw(profileColumns.map((c) => `x.${c}`).join(", "))},
+            x.attributes, x.status, x.must_change_password, x.password_hash,
+            case when x.status = 'disabled' then ${now}::timestamptz end, ${now}::timestamptz, ${now}::timestamptz
+          from ${sql.raw(CREATE_STAGE.name)} x
+          left join users m on m.email = x.manager and m.status <> 'deleted'
+          on conflict (email) do nothing
+          returning id::text as id, email, manager_id is not null as has_manager`,
+    );
+  }
+  const idOf = new Map(inserted.map((r) => [r.email, r.id]));
+  let created = candidates.filter((item) => idOf.has(item.action.email));
+  for (const item of candidates) {
+    if (!idOf.has(item.action.email)) {
+      outcomes.set(
+        item.row,
+        fail(item.row, "A user with this e-mail already exists (created after the preview); use update"),
+      );
+    }
+  }
+  // Managers who already existed were joined in by the insert. Those created by this same batch are
+  // resolved now that every user of the batch exists; a user whose manager still cannot be found is
+  // removed again and fails, so no user is ever stored with a dangling manager.
+  const joined = new Set(inserted.filter((r) => r.has_manager).map((r) => r.email));
+  let unresolved = created.filter((item) => !joined.has(item.action.email));
+  for (;;) {
+    const withManager = unresolved
+      .map((item) => ({ email: item.action.email, manager: splitSet(item.action.set).manager }))
+      .filter((r): r is { email: string; manager: string } => !!r.manager);
+    if (!withManager.length) break;
+    const resolved = await queryRows<{ email: string }>(
+      tx,
+      sql`update users u set manager_id = m.id
+          from jsonb_to_recordset(${json(withManager)}) as x(email text, manager text), users m
+          where u.email = x.email and m.email = x.manager and m.status <> 'deleted'
+          returning u.email`,
+    );
+    const done = new Set(resolved.map((r) => r.email));
+    const orphans = withManager.filter((r) => !done.has(r.email));
+    if (!orphans.length) break;
+    await tx.execute(
+      sql`delete from users where email in (select jsonb_array_elements_text(${json(orphans.map((o) => o.email))}))`,
+    );
+    const orphanSet = new Map(orphans.map((o) => [o.email, o.manager]));
+    for (const item of created) {
+      const manager = orphanSet.get(item.action.email);
+      if (manager) outcomes.set(item.row, fail(item.row, `Manager ${manager} does not exist`));
+    }
+    created = created.filter((item) => !orphanSet.has(item.action.email));
+    // Whoever reported to a removed user has lost their manager too: check them again.
+    unresolved = created.filter((item) => orphanSet.has(splitSet(item.action.set).manager ?? ""));
+  }
+  await assignLicenses(
+    tx,
+    created.flatMap((item) =>
+      (item.action.licenses?.assign ?? []).map((sku) => ({ email: item.action.email, sku })),
+    ),
+  );
+  await addMembers(
+    tx,
+    created.flatMap((item) =>
+      (item.action.groups?.add ?? []).map((grp) => ({ email: item.action.email, grp })),
+    ),
+  );
+  for (const item of created) {
+    const { manager } = splitSet(item.action.set);
+    outcomes.set(
+      item.row,
+      ok(
+        item.row,
+        null,
+        {
+          ...item.action.set,
+          ...(manager ? { manager } : {}),
+          status: item.action.status ?? "active",
+          ...(item.action.licenses?.assign?.length ? { licenses: item.action.licenses.assign } : {}),
+          ...(item.action.groups?.add?.length ? { groups: item.action.groups.add } : {}),
+        },
+        idOf.get(item.action.email) ?? null,
+      ),
+    );
+  }
+  return items.map((item) => outcomes.get(item.row) ?? fail(item.row, "Not processed"));
+}
