@@ -10,7 +10,7 @@
 // approval.own_request). Every step is audited by approvals.ts.
 import express, { type Request, type RequestHandler, type Response, type Router } from "express";
 import type { ApiRight } from "../config.ts";
-import { type ApprovalRequest, getApproval, listApprovals } from "../jobs/approvals.ts";
+import { type ApprovalRequest, approvalJson, getApproval, listApprovals } from "../jobs/approvals.ts";
 import { JobError } from "../jobs/job-store.ts";
 import { decideApproval, type Engine } from "../jobs/service.ts";
 import { actorOf } from "./auth.ts";
@@ -20,30 +20,11 @@ export const APPROVALS_PATH = "/automation/bulk-users/approvals";
 
 const STATUSES = ["pending", "approved", "rejected", "superseded", "expired"] as const;
 
-function iso(value: string | null): string | null {
-  return value ? new Date(value).toISOString() : null;
-}
-
 /** A request as the API shows it. */
 export function approvalDocument(req: Request, request: ApprovalRequest) {
   const base = `${req.baseUrl}${APPROVALS_PATH}/${encodeURIComponent(request.id)}`;
   return {
-    approvalId: request.id,
-    planId: request.planId,
-    operation: request.operation,
-    status: request.status,
-    rule: request.rule,
-    summary: request.summary,
-    requestedBy: request.requestedBy,
-    requestedSource: request.requestedSource,
-    requestedAt: iso(request.requestedAt),
-    decidedBy: request.decidedBy,
-    decidedSource: request.decidedSource,
-    decidedAt: iso(request.decidedAt),
-    reason: request.reason,
-    jobId: request.jobId,
-    supersedes: request.supersedes,
-    supersededBy: request.supersededBy,
+    ...approvalJson(request),
     approvalUrl: base,
     approveUrl: `${base}/approve`,
     rejectUrl: `${base}/reject`,

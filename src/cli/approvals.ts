@@ -3,7 +3,7 @@
 // exits EXIT_NOT_APPROVED (4) on a rejection). A second person decides with `approve <id>` / `reject <id>
 // --reason …`; the one who asked cannot (there is no `--approved-by`: `run` refuses that flag).
 import type { JobRecord } from "../directory/schema.ts";
-import { type ApprovalRequest, getApproval, listApprovals } from "../jobs/approvals.ts";
+import { type ApprovalRequest, approvalJson, getApproval, listApprovals } from "../jobs/approvals.ts";
 import { getJob, JobError } from "../jobs/job-store.ts";
 import { batchesOfPlan, type ScheduledBatch } from "../jobs/scheduled-rows.ts";
 import { decideApproval, type Engine, runUntilFinished } from "../jobs/service.ts";
@@ -25,27 +25,6 @@ export const EXIT_NOT_APPROVED = 4;
 
 /** Poll interval of `run --wait` (a decision is a row in the shared database). */
 const WAIT_POLL_MS = 1000;
-
-export function approvalJson(request: ApprovalRequest) {
-  const iso = (value: string | null) => (value ? new Date(value).toISOString() : null);
-  return {
-    approvalId: request.id,
-    planId: request.planId,
-    operation: request.operation,
-    status: request.status,
-    rule: request.rule,
-    summary: request.summary,
-    requestedBy: request.requestedBy,
-    requestedSource: request.requestedSource,
-    requestedAt: iso(request.requestedAt),
-    decidedBy: request.decidedBy,
-    decidedSource: request.decidedSource,
-    decidedAt: iso(request.decidedAt),
-    reason: request.reason,
-    jobId: request.jobId,
-    supersededBy: request.supersededBy,
-  };
-}
 
 function requestText(request: ApprovalRequest): string {
   const { change, skip, error } = request.summary;

@@ -21,6 +21,29 @@ export class ApprovalError extends JobError {
 
 export type ApprovalRequest = ApprovalRequestRecord;
 
+/** A request as JSON, the same on every surface (the API adds its links): ISO 8601 times. */
+export function approvalJson(request: ApprovalRequest) {
+  const iso = (value: string | null) => (value ? new Date(value).toISOString() : null);
+  return {
+    approvalId: request.id,
+    planId: request.planId,
+    operation: request.operation,
+    status: request.status,
+    rule: request.rule,
+    summary: request.summary,
+    requestedBy: request.requestedBy,
+    requestedSource: request.requestedSource,
+    requestedAt: iso(request.requestedAt),
+    decidedBy: request.decidedBy,
+    decidedSource: request.decidedSource,
+    decidedAt: iso(request.decidedAt),
+    reason: request.reason,
+    jobId: request.jobId,
+    supersedes: request.supersedes,
+    supersededBy: request.supersededBy,
+  };
+}
+
 export async function getApproval(db: Executor, id: string): Promise<ApprovalRequest | null> {
   const [row] = await db.select().from(approvalRequests).where(eq(approvalRequests.id, id));
   return row ?? null;

@@ -101,6 +101,26 @@ function registerPaging(app: App, deps: SlackDeps): void {
   });
 }
 
+/** A button on a plan pressed by someone who may not act on it: audited refusal, answered privately. */
+async function refusePlanAction(
+  deps: SlackDeps,
+  client: WebClient,
+  input: { userId: string; planId: string; channelId: string | undefined; attempted: string; action: string },
+): Promise<void> {
+  const { userId, planId, channelId } = input;
+  const message = await refuse(
+    { db: deps.engine.db, config: deps.config.slack, logger: deps.logger },
+    {
+      userId,
+      attempted: input.attempted,
+      details: { action: input.action, planId },
+      ...(channelId ? { channelId } : {}),
+      hrMayDoThis: true,
+    },
+  );
+  await replyPrivately({ client, userId, message, logger: deps.logger, ...(channelId ? { channelId } : {}) });
+}
+
 function registerReview(app: App, deps: SlackDeps): void {
   app.action<ButtonBody>(REVIEW_PLAN_ACTION_ID, async ({ ack, body, action, client }) => {
     await ack();
@@ -119,22 +139,12 @@ function registerReview(app: App, deps: SlackDeps): void {
           context: stored.context,
         }));
     if (!allowed) {
-      const message = await refuse(
-        { db: deps.engine.db, config: deps.config.slack, logger: deps.logger },
-        {
-          userId,
-          attempted: "review and approve this plan",
-          details: { action: REVIEW_PLAN_ACTION_ID, planId },
-          ...(channelId ? { channelId } : {}),
-          hrMayDoThis: true,
-        },
-      );
-      await replyPrivately({
-        client,
+      await refusePlanAction(deps, client, {
         userId,
-        message,
-        logger: deps.logger,
-        ...(channelId ? { channelId } : {}),
+        planId,
+        channelId,
+        attempted: "review and approve this plan",
+        action: REVIEW_PLAN_ACTION_ID,
       });
       return;
     }
@@ -206,22 +216,12 @@ function registerReject(app: App, deps: SlackDeps): void {
         context: stored.context,
       });
     if (!allowed) {
-      const message = await refuse(
-        { db: deps.engine.db, config: deps.config.slack, logger: deps.logger },
-        {
-          userId,
-          attempted: "reject this plan",
-          details: { action: REJECT_PLAN_ACTION_ID, planId },
-          ...(channelId ? { channelId } : {}),
-          hrMayDoThis: true,
-        },
-      );
-      await replyPrivately({
-        client,
+      await refusePlanAction(deps, client, {
         userId,
-        message,
-        logger: deps.logger,
-        ...(channelId ? { channelId } : {}),
+        planId,
+        channelId,
+        attempted: "reject this plan",
+        action: REJECT_PLAN_ACTION_ID,
       });
       return;
     }
