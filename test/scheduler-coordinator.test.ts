@@ -78,6 +78,8 @@ describe("schedule validation", () => {
         capPercent: null,
         reportChannel: null,
         enabled: true,
+        // No action given: the policy deactivates (remove-access is chosen explicitly).
+        action: { kind: "deactivate" },
       },
     });
   });
