@@ -8,6 +8,7 @@ import { getJob, JobError } from "../jobs/job-store.ts";
 import { batchesOfPlan, type ScheduledBatch } from "../jobs/scheduled-rows.ts";
 import { decideApproval, type Engine, runUntilFinished } from "../jobs/service.ts";
 import {
+  CLI,
   type CliCommand,
   type CommandContext,
   EXIT_OK,
@@ -31,8 +32,8 @@ function requestText(request: ApprovalRequest): string {
   return [
     `Approval needed (${request.rule}): ${request.operation} of ${change} row(s) (${skip} to skip, ${error} with errors). Nothing has changed yet.`,
     `Request ${request.id}, plan ${request.planId}. Someone other than ${request.requestedBy} must run:`,
-    `  bulkusers approve ${request.id}`,
-    `  bulkusers reject ${request.id} --reason "…"`,
+    `  ${CLI} approve ${request.id}`,
+    `  ${CLI} reject ${request.id} --reason "…"`,
   ].join("\n");
 }
 
@@ -41,7 +42,7 @@ export function refuseApprovedBy(ctx: CommandContext): void {
   if (ctx.options["approved-by"] !== undefined) {
     ctx.usageError(
       "approval.flag_refused",
-      "--approved-by is refused: a second person approves with `bulkusers approve <request id>` under their own name.",
+      `--approved-by is refused: a second person approves with \`${CLI} approve <request id>\` under their own name.`,
     );
   }
 }
@@ -149,7 +150,7 @@ function decisionCommand(decision: "approve" | "reject"): CliCommand {
             [
               `The directory changed under ${result.differences.length} row(s) since the request; nothing ran.`,
               formatTable(lines),
-              `The plan was made again: approve the new request with \`bulkusers approve ${result.next.id}\`.`,
+              `The plan was made again: approve the new request with \`${CLI} approve ${result.next.id}\`.`,
             ].join("\n"),
         );
         return EXIT_NOT_APPROVED;

@@ -5,7 +5,7 @@ import { formatInZone, parseDateTime } from "../core/effective-dates.ts";
 import { getJob, JobError } from "../jobs/job-store.ts";
 import { cancelScheduled, listScheduled, type ScheduledBatch } from "../jobs/scheduled-rows.ts";
 import { type Engine, type PlanSchedule, runDueScheduledWork, runUntilFinished } from "../jobs/service.ts";
-import { type CliCommand, type CommandContext, EXIT_OK, formatTable, stringOption } from "./context.ts";
+import { CLI, type CliCommand, type CommandContext, EXIT_OK, formatTable, stringOption } from "./context.ts";
 import { cliEngine } from "./engine.ts";
 
 /** `--at`: read in BULKUSERS_TIME_ZONE unless it carries an offset. */
@@ -58,7 +58,7 @@ export async function finishScheduledRun(
   );
   ctx.print({ status: "scheduled", timeZone, batches }, () =>
     [
-      "Scheduled: each batch runs as a job at its time (see `bulkusers scheduled`; cancel with `bulkusers scheduled cancel <batch|email>`).",
+      `Scheduled: each batch runs as a job at its time (see \`${CLI} scheduled\`; cancel with \`${CLI} scheduled cancel <batch|email>\`).`,
       formatTable(
         batches.map((b) => ({
           batch: b.batchId,
