@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { parseFilter } from "../core/filter.ts";
 import { queryRows } from "../directory/client.ts";
 import { selectUsers } from "../directory/export.ts";
+import { loadLicenses } from "../directory/view.ts";
 import {
   CLI,
   type CliCommand,
@@ -124,19 +125,16 @@ export const inspectCommands: CliCommand[] = [
     summary: "List licenses with their total, assigned and free seats",
     async run(ctx) {
       const handle = await ctx.db();
-      const rows = await queryRows<{ sku: string; name: string; total_seats: number; assigned: number }>(
-        handle.db,
-        sql`select l.sku, l.name, l.total_seats,
-              (select count(*)::int from license_assignments a where a.license_id = l.id) as assigned
-            from licenses l order by upper(l.sku)`,
-      );
-      const licenses = rows.map((l) => ({
-        sku: l.sku,
-        name: l.name,
-        totalSeats: Number(l.total_seats),
-        assignedSeats: Number(l.assigned),
-        freeSeats: Number(l.total_seats) - Number(l.assigned),
-      }));
+      // The same seat count the planner checks against (directory/view.ts), listed by SKU.
+      const licenses = [...(await loadLicenses(handle.db)).values()]
+        .sort((a, b) => a.sku.toUpperCase().localeCompare(b.sku.toUpperCase()))
+        .map((l) => ({
+          sku: l.sku,
+          name: l.name,
+          totalSeats: l.totalSeats,
+          assignedSeats: l.assignedSeats,
+          freeSeats: l.totalSeats - l.assignedSeats,
+        }));
       ctx.print({ licenses }, () =>
         licenses.length
           ? formatTable(
