@@ -2,6 +2,7 @@
 // `npm run -s bulkusers -- <command> [options]`. Everything lives in src/cli/; this entry only wires the
 // real process to it: the streams, the terminal (questions and progress bars only on a TTY), the folder
 // the command was typed in.
+import "./heap.ts";
 import { createInterface } from "node:readline/promises";
 import { invocationDirectory } from "./cli/context.ts";
 import { runCli } from "./cli/run-cli.ts";

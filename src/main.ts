@@ -7,6 +7,7 @@
 // Neither Slack nor a restarting database stops the app: Slack is started in the background and retried
 // with backoff (slack/connection.ts), the worker waits out a database that went away (jobs/worker.ts),
 // and the HTTP server answers 503 meanwhile (http/server.ts, http/health.ts).
+import "./heap.ts";
 import { realpathSync } from "node:fs";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";

@@ -93,7 +93,7 @@ export async function executeJob(
 ): Promise<JobRecord> {
   const { db, sealer } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const stored = await loadPlan(db, claimed.planId, { rows: false });
+  const stored = await loadPlan(db, claimed.planId, { rows: false, file: false });
   if (!stored) throw new Error(`Plan ${claimed.planId} of job ${claimed.id} is missing`);
   const secrets = openSecrets(sealer, stored.sealedSecrets);
   const batchSize = options.batchSize ?? 2000;
@@ -150,13 +150,20 @@ async function runBatches(
     // Ordered by seq alone with a `seq > last` cursor: served by job_items_pending_idx (job_id, status,
     // seq), so each batch reads only its own rows however many remain (ordering by (seq, row) made the
     // database sort every remaining pending row, once per batch: time grew with rows²).
+    // The batch's items are picked first (materialized), then each one's plan row is fetched by its key
+    // (lateral, kept a nested loop by its `limit 1`): a freshly stored plan has no statistics, and a plain join let the database read every
+    // row of the plan for each batch (92 ms a batch at 50,000 rows, growing with the plan).
     const pending = await queryRows<PendingItem>(
       db,
-      sql`select j.row, j.seq, p.key, p.action, p.changes from job_items j
-          join plan_rows p on p.plan_id = ${job.planId} and p.row = j.row
-          where j.job_id = ${job.id} and j.status = 'pending'
-            ${after === null ? sql`` : sql`and j.seq > ${after}`}
-          order by j.seq limit ${limit}`,
+      sql`with pick as materialized (
+            select j.row, j.seq from job_items j
+            where j.job_id = ${job.id} and j.status = 'pending'
+              ${after === null ? sql`` : sql`and j.seq > ${after}`}
+            order by j.seq limit ${limit})
+          select pick.row, pick.seq, p.key, p.action, p.changes from pick
+          cross join lateral (select key, action, changes from plan_rows
+            where plan_id = ${job.planId} and row = pick.row limit 1) p
+          order by pick.seq`,
     );
     if (pending.length === 0) return null;
     const credentials: { row: number; email: string; password: string }[] = [];

@@ -34,7 +34,7 @@ export interface ConfirmResult {
 export async function confirmPlan(db: Database, input: ConfirmInput): Promise<ConfirmResult> {
   const existing = await findJobByPlan(db, input.planId);
   if (existing) return { job: existing, created: false };
-  const stored = await loadPlan(db, input.planId, { rows: false });
+  const stored = await loadPlan(db, input.planId, { rows: false, file: false });
   if (!stored) throw new JobError("plan.not_found", `Plan ${input.planId} does not exist.`);
   if (stored.status === "cancelled") throw new JobError("plan.cancelled", "This preview was cancelled.");
   if (stored.status === "expired" || new Date(stored.expiresAt) < input.now) {

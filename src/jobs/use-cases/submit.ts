@@ -41,7 +41,7 @@ export async function submitPlan(engine: Engine, input: Omit<ConfirmInput, "now"
   if (existing) return answerForExisting(engine, existing);
   const job = await findJobByPlan(engine.db, input.planId);
   if (job) return { kind: "job", job, created: false };
-  const stored = await loadPlan(engine.db, input.planId, { rows: false });
+  const stored = await loadPlan(engine.db, input.planId, { rows: false, file: false });
   const rule =
     stored && input.source !== "schedule" && !input.undoOf
       ? approvalRuleFor(
