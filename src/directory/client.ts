@@ -13,7 +13,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import type { Sql } from "postgres";
 import { acquireLock } from "./pglite-lock.ts";
-import postgres from "./postgres-driver.ts";
+import postgres, { noDelaySocket } from "./postgres-driver.ts";
 import * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
@@ -164,6 +164,8 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
     // so after a restart of the server the first query could wait that long; capped at 1 s here, a job
     // resumes within about a second of the database answering again.
     backoff: (attempt: number) => Math.min(1, 0.05 * 2 ** attempt),
+    // Not in postgres.js's typings, but a documented option (see postgres-driver.ts: Nagle off).
+    ...({ socket: noDelaySocket() } as object),
   });
   const db = drizzlePostgres({ client, schema }) as unknown as Database;
   return { db, kind: "postgres", url, close: () => client.end({ timeout: 5 }) };
