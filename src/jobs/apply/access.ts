@@ -69,7 +69,7 @@ async function loadSets(
   if (!emails.length) return map;
   const rows = await queryRows<{ email: string; value: string }>(
     tx,
-    sql`${pairs} where u.email in (select jsonb_array_elements_text(${json(emails)}))`,
+    sql`${pairs} where u.email = any(array(select jsonb_array_elements_text(${json(emails)})))`,
   );
   for (const r of rows) map.set(r.email, (map.get(r.email) ?? new Set()).add(r.value));
   return map;

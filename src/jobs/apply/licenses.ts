@@ -91,7 +91,7 @@ export async function applyServicePlans(tx: Executor, items: WorkItem[]): Promis
         tx,
         sql`select u.email, u.id::text as user_id, u.status, upper(l.sku) as sku, la.disabled_plans as disabled
             from users u join license_assignments la on la.user_id = u.id join licenses l on l.id = la.license_id
-            where u.email in (select jsonb_array_elements_text(${json(emails)}))
+            where u.email = any(array(select jsonb_array_elements_text(${json(emails)})))
             for update of la`,
       )
     : [];

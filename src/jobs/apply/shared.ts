@@ -131,7 +131,7 @@ export async function loadCurrent(tx: Executor, emails: string[]): Promise<Map<s
               .join(", "),
           )}
         from users u left join users m on m.id = u.manager_id
-        where u.email in (select jsonb_array_elements_text(${json(emails)}))
+        where u.email = any(array(select jsonb_array_elements_text(${json(emails)})))
         for update of u`,
   );
   return new Map(rows.map((r) => [r.email, r]));
