@@ -35,6 +35,8 @@ interface Result {
   planMs: number;
   planRatio: number;
   copyMs: Record<string, number>;
+  /** The hand-written set-based create (users, job items, audit rows; see scenario.ts). */
+  floorMs?: Record<string, number>;
   updateReferenceMs: number;
   disableReferenceMs: number;
   runs: Record<string, CliRun>;
@@ -118,6 +120,10 @@ for (const r of results) {
       x(run.ms / copy),
       `≤ 4× ${mark(run.ms / copy <= 4)}`,
     );
+    const floor = r.floorMs?.[rows];
+    if (floor) {
+      line(`  set-based floor ${rows}`, `${floor} ms`, `COPY ${copy} ms`, x(floor / copy), "(reference)");
+    }
   }
   for (const [op, reference] of [
     ["update", r.updateReferenceMs],

@@ -211,8 +211,57 @@ const references = await withDatabase(async (db) => {
     }
     return median(samples);
   };
+  // The floor: what any implementation must write for a create, done by hand in SQL in one transaction
+  // — the file COPYed into a temporary table, INSERT … SELECT into users with the manager joined (the
+  // foreign-key check on manager_id included), one job item and one audit row per user. No planning, no
+  // stored plan, no batches, no passwords. The CLI cannot beat this; it shows how much of the ≤ 4×
+  // budget the rows the product must keep already take.
+  const floor: Record<number, number> = {};
+  for (const [rows, file] of createFiles) {
+    const samples: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      samples.push(
+        await rolledBack(db, async (tx: never) => {
+          const ex = tx as unknown as typeof db;
+          await ex.execute(
+            sql.raw(`create temp table bench_floor (${CREATE_HEADER.map((c) => `"${c}" text`).join(", ")})
+              on commit drop`),
+          );
+          await copyIn(
+            ex,
+            "bench_floor",
+            CREATE_HEADER.map((c) => `"${c}"`),
+            withoutBom(file.bytes),
+            "csv-with-header",
+          );
+          await ex.execute(sql`insert into plans (id, operation, source, actor, header, summary, warnings, expires_at)
+            values ('plan_bench_floor', 'create', 'cli', 'bench', '[]', '{}', '[]', now())`);
+          await ex.execute(sql`insert into jobs (id, plan_id, operation, source, requested_by, approved_by, total)
+            values ('job_bench_floor', 'plan_bench_floor', 'create', 'cli', 'bench', 'bench', ${rows})`);
+          await ex.execute(sql`
+            with created as (
+              insert into users (email, display_name, first_name, last_name, department, job_title, employee_id, manager_id)
+              select f."UserPrincipalName", f."DisplayName", f."FirstName", f."LastName", f."Department", f."JobTitle",
+                f."EmployeeId", m.id
+              from bench_floor f left join users m on m.email = lower(f."Manager")
+              returning id, email, display_name, department
+            ), items as (
+              insert into job_items (job_id, row, line, seq, key, action, status, after, user_id, processed_at)
+              select 'job_bench_floor', n, n + 1, n, c.email, 'create', 'succeeded',
+                jsonb_build_object('displayName', c.display_name, 'department', c.department), c.id, now()
+              from (select *, row_number() over () as n from created) c
+              returning key, after, row
+            )
+            insert into audit_log (actor, source, action, target, after, job_id)
+            select 'bench', 'cli', 'user.create', key, after, 'job_bench_floor' from items`);
+        }),
+      );
+    }
+    floor[rows] = median(samples);
+  }
   return {
     copyMs: copy,
+    floorMs: floor,
     updateReferenceMs: await copyAndUpdate(
       "department = x.department, job_title = x.job_title, updated_at = now()",
       updateFile,
@@ -295,6 +344,7 @@ console.log(
     planMs: round(planMeasure.planMs),
     planRatio: round(planMeasure.planMs / planMeasure.bareParseMs, 2),
     copyMs: Object.fromEntries(Object.entries(references.copyMs).map(([k, v]) => [k, round(v)])),
+    floorMs: Object.fromEntries(Object.entries(references.floorMs).map(([k, v]) => [k, round(v)])),
     updateReferenceMs: round(references.updateReferenceMs),
     disableReferenceMs: round(references.disableReferenceMs),
     runs,
