@@ -5,6 +5,10 @@
 // keeps the heap within a third of what is actually in use, at a few percent more GC time.
 import { setFlagsFromString } from "node:v8";
 
-if (!process.execArgv.some((flag) => flag.startsWith("--heap-growing-percent"))) {
+// Given explicitly (node's command line or NODE_OPTIONS), it is left alone.
+const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((flag) =>
+  flag.startsWith("--heap-growing-percent"),
+);
+if (!given) {
   setFlagsFromString("--heap-growing-percent=30");
 }
