@@ -275,6 +275,12 @@ const references = await withDatabase(async (db) => {
   };
 });
 
+// The references ran in transactions that were rolled back: their rows are dead but still in the tables
+// and indexes. Vacuumed away here, so the CLI runs below meet the directory as it was set up.
+await withDatabase(async (db) => {
+  await db.execute(sql`vacuum analyze`);
+});
+
 // --- the CLI, one process per command --------------------------------------------------------------
 
 interface CliRun {
