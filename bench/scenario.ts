@@ -180,37 +180,41 @@ async function rolledBack(
 }
 class RolledBack extends Error {}
 
+type Db = Awaited<ReturnType<typeof openDatabase>>["db"];
+
+/** Median of three runs of `fn`, each in a transaction that is rolled back. */
+async function medianRolledBack(db: Db, fn: (ex: Db) => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    samples.push(
+      await rolledBack(db, async (tx: never) => {
+        await fn(tx as unknown as Db);
+      }),
+    );
+  }
+  return median(samples);
+}
+
+/** A file's bytes COPYed into a temporary table of text columns, dropped when the transaction ends. */
+async function stageFile(ex: Db, table: string, columns: string[], bytes: Uint8Array): Promise<void> {
+  await ex.execute(
+    sql.raw(`create temp table ${table} (${columns.map((c) => `${c} text`).join(", ")}) on commit drop`),
+  );
+  await copyIn(ex, table, columns, withoutBom(bytes), "csv-with-header");
+}
+
 const references = await withDatabase(async (db) => {
   const copy: Record<number, number> = {};
   for (const [rows, file] of createFiles) {
-    const samples: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      samples.push(
-        await rolledBack(db, (tx) =>
-          copyIn(tx, "users", CREATE_COPY_COLUMNS, withoutBom(file.bytes), "csv-with-header"),
-        ),
-      );
-    }
-    copy[rows] = median(samples);
+    copy[rows] = await medianRolledBack(db, (ex) =>
+      copyIn(ex, "users", CREATE_COPY_COLUMNS, withoutBom(file.bytes), "csv-with-header"),
+    );
   }
-  const copyAndUpdate = async (set: string, file: { bytes: Uint8Array }, columns: string[]) => {
-    const samples: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      samples.push(
-        await rolledBack(db, async (tx: never) => {
-          const ex = tx as unknown as typeof db;
-          await ex.execute(
-            sql.raw(
-              `create temp table bench_stage (${columns.map((c) => `${c} text`).join(", ")}) on commit drop`,
-            ),
-          );
-          await copyIn(ex, "bench_stage", columns, withoutBom(file.bytes), "csv-with-header");
-          await ex.execute(sql.raw(`update users u set ${set} from bench_stage x where u.email = x.email`));
-        }),
-      );
-    }
-    return median(samples);
-  };
+  const copyAndUpdate = (set: string, file: { bytes: Uint8Array }, columns: string[]) =>
+    medianRolledBack(db, async (ex) => {
+      await stageFile(ex, "bench_stage", columns, file.bytes);
+      await ex.execute(sql.raw(`update users u set ${set} from bench_stage x where u.email = x.email`));
+    });
   // The floor: what any implementation must write for a create, done by hand in SQL in one transaction
   // — the file COPYed into a temporary table, INSERT … SELECT into users with the manager joined (the
   // foreign-key check on manager_id included), one job item and one audit row per user. No planning, no
@@ -218,46 +222,34 @@ const references = await withDatabase(async (db) => {
   // budget the rows the product must keep already take.
   const floor: Record<number, number> = {};
   for (const [rows, file] of createFiles) {
-    const samples: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      samples.push(
-        await rolledBack(db, async (tx: never) => {
-          const ex = tx as unknown as typeof db;
-          await ex.execute(
-            sql.raw(`create temp table bench_floor (${CREATE_HEADER.map((c) => `"${c}" text`).join(", ")})
-              on commit drop`),
-          );
-          await copyIn(
-            ex,
-            "bench_floor",
-            CREATE_HEADER.map((c) => `"${c}"`),
-            withoutBom(file.bytes),
-            "csv-with-header",
-          );
-          await ex.execute(sql`insert into plans (id, operation, source, actor, header, summary, warnings, expires_at)
-            values ('plan_bench_floor', 'create', 'cli', 'bench', '[]', '{}', '[]', now())`);
-          await ex.execute(sql`insert into jobs (id, plan_id, operation, source, requested_by, approved_by, total)
-            values ('job_bench_floor', 'plan_bench_floor', 'create', 'cli', 'bench', 'bench', ${rows})`);
-          await ex.execute(sql`
-            with created as (
-              insert into users (email, display_name, first_name, last_name, department, job_title, employee_id, manager_id)
-              select f."UserPrincipalName", f."DisplayName", f."FirstName", f."LastName", f."Department", f."JobTitle",
-                f."EmployeeId", m.id
-              from bench_floor f left join users m on m.email = lower(f."Manager")
-              returning id, email, display_name, department
-            ), items as (
-              insert into job_items (job_id, row, line, seq, key, action, status, after, user_id, processed_at)
-              select 'job_bench_floor', n, n + 1, n, c.email, 'create', 'succeeded',
-                jsonb_build_object('displayName', c.display_name, 'department', c.department), c.id, now()
-              from (select *, row_number() over () as n from created) c
-              returning key, after, row
-            )
-            insert into audit_log (actor, source, action, target, after, job_id)
-            select 'bench', 'cli', 'user.create', key, after, 'job_bench_floor' from items`);
-        }),
+    floor[rows] = await medianRolledBack(db, async (ex) => {
+      await stageFile(
+        ex,
+        "bench_floor",
+        CREATE_HEADER.map((c) => `"${c}"`),
+        file.bytes,
       );
-    }
-    floor[rows] = median(samples);
+      await ex.execute(sql`insert into plans (id, operation, source, actor, header, summary, warnings, expires_at)
+        values ('plan_bench_floor', 'create', 'cli', 'bench', '[]', '{}', '[]', now())`);
+      await ex.execute(sql`insert into jobs (id, plan_id, operation, source, requested_by, approved_by, total)
+        values ('job_bench_floor', 'plan_bench_floor', 'create', 'cli', 'bench', 'bench', ${rows})`);
+      await ex.execute(sql`
+        with created as (
+          insert into users (email, display_name, first_name, last_name, department, job_title, employee_id, manager_id)
+          select f."UserPrincipalName", f."DisplayName", f."FirstName", f."LastName", f."Department", f."JobTitle",
+            f."EmployeeId", m.id
+          from bench_floor f left join users m on m.email = lower(f."Manager")
+          returning id, email, display_name, department
+        ), items as (
+          insert into job_items (job_id, row, line, seq, key, action, status, after, user_id, processed_at)
+          select 'job_bench_floor', n, n + 1, n, c.email, 'create', 'succeeded',
+            jsonb_build_object('displayName', c.display_name, 'department', c.department), c.id, now()
+          from (select *, row_number() over () as n from created) c
+          returning key, after, row
+        )
+        insert into audit_log (actor, source, action, target, after, job_id)
+        select 'bench', 'cli', 'user.create', key, after, 'job_bench_floor' from items`);
+    });
   }
   return {
     copyMs: copy,
