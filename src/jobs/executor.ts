@@ -154,12 +154,12 @@ async function runBatches(
   // items the running batch does not touch, and writes nothing, so the database and this process work
   // at the same time. Whatever it read is re-checked inside its own transaction (pending, lease).
   const prepare = async (after: number | null): Promise<PreparedBatch | null> => {
-    // Ordered by seq alone with a `seq > last` cursor: served by job_items_pending_idx (job_id, status,
-    // seq), so each batch reads only its own rows however many remain (ordering by (seq, row) made the
-    // database sort every remaining pending row, once per batch: time grew with rows²).
-    // The batch's items are picked first (materialized), then each one's plan row is fetched by its key
-    // (lateral, kept a nested loop by its `limit 1`): a freshly stored plan has no statistics, and a plain join let the database read every
-    // row of the plan for each batch (92 ms a batch at 50,000 rows, growing with the plan).
+    // Each batch reads only its own rows, however many remain: the items are picked first (materialized)
+    // with a `seq > last` cursor ordered by seq alone, which job_items_pending_idx (job_id, status, seq)
+    // serves — ordering by (seq, row) made the database sort every remaining item once per batch. Then
+    // each item's plan row is fetched by its key (lateral, kept a nested loop by its `limit 1`): a plan
+    // stored a second ago has no statistics, and a plain join let the database read every row of the
+    // plan for each batch (100–190 ms a batch at 50,000 rows). Either way time grew with rows².
     const pending = await queryRows<PendingItem>(
       db,
       sql`with pick as materialized (
