@@ -2,7 +2,7 @@
 // items' outcomes (with before/after for undo), the audit rows, the sealed temporary passwords and the
 // job's counters — guarded by the lease, so a crash or a lost lease never loses or repeats a row: the
 // next owner simply continues with the items still pending.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { type Database, queryRows } from "../directory/client.ts";
 import { type CopyValue, type StagingTable, stage } from "../directory/copy.ts";
@@ -83,6 +83,31 @@ export async function claimJob(
   return job ?? null;
 }
 
+/**
+ * The next `limit` pending items of a job after position `after` (seq), with their plan rows. Each batch
+ * reads only its own rows, however many remain: the items are picked first (materialized) with a
+ * `seq > last` cursor ordered by seq alone, which job_items_pending_idx (job_id, status, seq) serves —
+ * ordering by (seq, row) made the database sort every remaining item once per batch. Then each item's
+ * plan row is fetched by its key (lateral, kept a nested loop by its `limit 1`): a plan stored a second
+ * ago has no statistics, and a plain join let the database read every row of the plan for each batch
+ * (100–190 ms a batch at 50,000 rows). Either way time grew with rows². Exported for its test.
+ */
+export function pendingItemsQuery(
+  job: Pick<JobRecord, "id" | "planId">,
+  after: number | null,
+  limit: number,
+): SQL {
+  return sql`with pick as materialized (
+      select j.row, j.seq from job_items j
+      where j.job_id = ${job.id} and j.status = 'pending'
+        ${after === null ? sql`` : sql`and j.seq > ${after}`}
+      order by j.seq limit ${limit})
+    select pick.row, pick.seq, p.key, p.action, p.changes from pick
+    cross join lateral (select key, action, changes from plan_rows
+      where plan_id = ${job.planId} and row = pick.row limit 1) p
+    order by pick.seq`;
+}
+
 interface PendingItem {
   row: number;
   seq: number;
@@ -154,24 +179,7 @@ async function runBatches(
   // items the running batch does not touch, and writes nothing, so the database and this process work
   // at the same time. Whatever it read is re-checked inside its own transaction (pending, lease).
   const prepare = async (after: number | null): Promise<PreparedBatch | null> => {
-    // Each batch reads only its own rows, however many remain: the items are picked first (materialized)
-    // with a `seq > last` cursor ordered by seq alone, which job_items_pending_idx (job_id, status, seq)
-    // serves — ordering by (seq, row) made the database sort every remaining item once per batch. Then
-    // each item's plan row is fetched by its key (lateral, kept a nested loop by its `limit 1`): a plan
-    // stored a second ago has no statistics, and a plain join let the database read every row of the
-    // plan for each batch (100–190 ms a batch at 50,000 rows). Either way time grew with rows².
-    const pending = await queryRows<PendingItem>(
-      db,
-      sql`with pick as materialized (
-            select j.row, j.seq from job_items j
-            where j.job_id = ${job.id} and j.status = 'pending'
-              ${after === null ? sql`` : sql`and j.seq > ${after}`}
-            order by j.seq limit ${limit})
-          select pick.row, pick.seq, p.key, p.action, p.changes from pick
-          cross join lateral (select key, action, changes from plan_rows
-            where plan_id = ${job.planId} and row = pick.row limit 1) p
-          order by pick.seq`,
-    );
+    const pending = await queryRows<PendingItem>(db, pendingItemsQuery(job, after, limit));
     if (pending.length === 0) return null;
     const credentials: { row: number; email: string; password: string }[] = [];
     // Every password the batch sets, generated or chosen, for the welcome messages (when asked).
