@@ -3,13 +3,14 @@ import { parse } from "csv-parse/sync";
 import { eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { queryRows } from "../src/directory/client.ts";
-import { licenses, users } from "../src/directory/schema.ts";
+import { users } from "../src/directory/schema.ts";
 import { getJob, listJobItems } from "../src/jobs/job-store.ts";
 import { credentialsCsv, readCredentials, resultsCsv } from "../src/jobs/results.ts";
 import { verifyPassword } from "../src/jobs/secrets.ts";
 import { confirm, planFile, runUntilFinished } from "../src/jobs/service.ts";
 import { describeEachDatabase } from "./support/db.ts";
 import { testEngine } from "./support/engine.ts";
+import { seedSampleLicenses } from "./support/sample-licenses.ts";
 
 const sample = (name: string) =>
   new Uint8Array(readFileSync(new URL(`./fixtures/csv/samples/${name}`, import.meta.url)));
@@ -17,13 +18,6 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 const csvRows = (data: Uint8Array) => parse(Buffer.from(data).toString("utf8"), { bom: true }) as string[][];
 
 describeEachDatabase("engine", (ctx) => {
-  async function seedLicenses() {
-    await ctx.handle.db.insert(licenses).values([
-      { sku: "M365_E5", name: "Microsoft 365 E5", totalSeats: 10 },
-      { sku: "M365_BUSINESS_PREMIUM", name: "Business Premium", totalSeats: 10 },
-    ]);
-  }
-
   async function runFile(
     engine: ReturnType<typeof testEngine>,
     operation: Parameters<typeof planFile>[1]["operation"],
@@ -42,7 +36,7 @@ describeEachDatabase("engine", (ctx) => {
   }
 
   it("creates the new hires of the sample file with managers in any order, licenses and temp passwords", async () => {
-    await seedLicenses();
+    await seedSampleLicenses(ctx.handle.db);
     const engine = testEngine(ctx.handle);
     const { plan, job } = await runFile(engine, "create", sample("new-hires.csv"));
     expect(plan.plan.summary).toEqual({ change: 4, skip: 0, error: 0 });
@@ -119,7 +113,7 @@ describeEachDatabase("engine", (ctx) => {
   });
 
   it("a second run of the same file skips everything; plan counts equal run counts", async () => {
-    await seedLicenses();
+    await seedSampleLicenses(ctx.handle.db);
     const engine = testEngine(ctx.handle);
     await runFile(engine, "create", sample("new-hires.csv"));
     const { plan, job } = await runFile(engine, "create", sample("new-hires.csv"));
@@ -128,7 +122,7 @@ describeEachDatabase("engine", (ctx) => {
   });
 
   it("updates (reorg), disables and reports rows that fail, with reasons, in input order", async () => {
-    await seedLicenses();
+    await seedSampleLicenses(ctx.handle.db);
     const engine = testEngine(ctx.handle);
     await runFile(engine, "create", sample("new-hires.csv"));
     const { plan, job } = await runFile(engine, "update", sample("reorg-update.csv"));

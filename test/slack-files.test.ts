@@ -2,7 +2,7 @@
 // judged (HR channel and modals), and a refused file that leaves the modal usable.
 import { readFileSync } from "node:fs";
 import { afterEach, expect, it } from "vitest";
-import { licenses, users } from "../src/directory/schema.ts";
+import { users } from "../src/directory/schema.ts";
 import {
   CSV_FILE_ACTION_ID,
   LOADING_VIEW_CALLBACK_ID,
@@ -12,6 +12,7 @@ import {
 } from "../src/slack/blocks/ids.ts";
 import { csvFileBlockId } from "../src/slack/blocks/operation.ts";
 import { describeEachDatabase } from "./support/db.ts";
+import { seedSampleLicenses } from "./support/sample-licenses.ts";
 import {
   ADMIN,
   fileInputValues,
@@ -33,17 +34,9 @@ describeEachDatabase("slack files", (ctx) => {
     h = undefined;
   });
 
-  // The sample hire list assigns these.
-  async function seedLicenses() {
-    await ctx.handle.db.insert(licenses).values([
-      { sku: "M365_E5", name: "Microsoft 365 E5", totalSeats: 10 },
-      { sku: "M365_BUSINESS_PREMIUM", name: "Business Premium", totalSeats: 10 },
-    ]);
-  }
-
   it("HR channel in Slack Connect: file stubs are resolved with files.info, then planned or politely declined", async () => {
     h = await startSlackHarness({ handle: ctx.handle, noWorker: true });
-    await seedLicenses();
+    await seedSampleLicenses(ctx.handle.db);
     const { fake } = h;
     const csv = fake.addFile({ name: "new-hires.csv", content: SAMPLE, channel: HR_CHANNEL, user: HR_USER });
     const postTs = "1760000100.000100";
@@ -86,7 +79,7 @@ describeEachDatabase("slack files", (ctx) => {
 
   it("a modal's file input with a Slack Connect stub: files.info, then the preview", async () => {
     h = await startSlackHarness({ handle: ctx.handle, noWorker: true });
-    await seedLicenses();
+    await seedSampleLicenses(ctx.handle.db);
     const { fake } = h;
     await h.command("create");
     const modal = await until(() => viewWith(fake, OPERATION_VIEW_CALLBACK_ID), 30_000, "the modal");
@@ -100,7 +93,7 @@ describeEachDatabase("slack files", (ctx) => {
 
   it("a refused file brings the same modal back with the reason above a fresh file input; the next file works", async () => {
     h = await startSlackHarness({ handle: ctx.handle, noWorker: true });
-    await seedLicenses();
+    await seedSampleLicenses(ctx.handle.db);
     const { fake } = h;
     await h.command("create");
     const modal = await until(() => viewWith(fake, OPERATION_VIEW_CALLBACK_ID), 30_000, "the modal");

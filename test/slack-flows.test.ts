@@ -7,7 +7,7 @@ import { eq, sql } from "drizzle-orm";
 import ExcelJS from "exceljs";
 import { afterEach, expect, it } from "vitest";
 import { queryRows } from "../src/directory/client.ts";
-import { auditLog, jobCredentials, jobs, licenses, users } from "../src/directory/schema.ts";
+import { auditLog, jobCredentials, jobs, users } from "../src/directory/schema.ts";
 import { readUpload } from "../src/files/read.ts";
 import {
   LOADING_VIEW_CALLBACK_ID,
@@ -17,6 +17,7 @@ import {
 } from "../src/slack/blocks/ids.ts";
 import { describeEachDatabase } from "./support/db.ts";
 import type { FakeMessage, FakeSlack } from "./support/fake-slack.ts";
+import { seedSampleLicenses } from "./support/sample-licenses.ts";
 import {
   ADMIN,
   fileInputValues,
@@ -51,13 +52,6 @@ describeEachDatabase("slack flows", (ctx) => {
     h = undefined;
   });
 
-  async function seedLicenses() {
-    await ctx.handle.db.insert(licenses).values([
-      { sku: "M365_E5", name: "Microsoft 365 E5", totalSeats: 10 },
-      { sku: "M365_BUSINESS_PREMIUM", name: "Business Premium", totalSeats: 10 },
-    ]);
-  }
-
   async function reportedJob() {
     return until(
       async () => {
@@ -71,7 +65,7 @@ describeEachDatabase("slack flows", (ctx) => {
 
   it("admin: /bulkusers create → modal → upload → preview → approve → job → progress edits → results in the thread, passwords by DM", async () => {
     h = await startSlackHarness({ handle: ctx.handle });
-    await seedLicenses();
+    await seedSampleLicenses(ctx.handle.db);
     const { fake } = h;
 
     const res = await h.command("create");
@@ -178,7 +172,7 @@ describeEachDatabase("slack flows", (ctx) => {
 
   it("HR: a CSV posted in the HR channel → thread reply with summary and Review & approve → preview → approve → job in the thread", async () => {
     h = await startSlackHarness({ handle: ctx.handle });
-    await seedLicenses();
+    await seedSampleLicenses(ctx.handle.db);
     const { fake } = h;
     const file = fake.addFile({ name: "new-hires.csv", content: SAMPLE, channel: HR_CHANNEL, user: HR_USER });
     const postTs = "1760000000.000100";
@@ -268,7 +262,7 @@ describeEachDatabase("slack flows", (ctx) => {
 
   it("an Excel workbook reaches the same preview as its CSV twin: file input and HR channel", async () => {
     h = await startSlackHarness({ handle: ctx.handle });
-    await seedLicenses();
+    await seedSampleLicenses(ctx.handle.db);
     const { fake } = h;
     // The sample hire list as Excel saves it: one sheet, the same cells.
     const book = new ExcelJS.Workbook();

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { eq } from "drizzle-orm";
 import { afterEach, expect, it } from "vitest";
-import { jobItems, jobs, licenses, plans, users } from "../src/directory/schema.ts";
+import { jobItems, jobs, plans, users } from "../src/directory/schema.ts";
 import { getJob } from "../src/jobs/job-store.ts";
 import { confirm, planFile } from "../src/jobs/service.ts";
 import type { JobReporter } from "../src/jobs/worker.ts";
@@ -13,6 +13,7 @@ import {
   REVIEW_PLAN_ACTION_ID,
 } from "../src/slack/blocks/ids.ts";
 import { describeEachDatabase } from "./support/db.ts";
+import { seedSampleLicenses } from "./support/sample-licenses.ts";
 import {
   ADMIN,
   fileInputValues,
@@ -43,13 +44,6 @@ describeEachDatabase("slack robustness", (ctx) => {
     await h?.stop();
     h = undefined;
   });
-
-  async function seedLicenses() {
-    await ctx.handle.db.insert(licenses).values([
-      { sku: "M365_E5", name: "Microsoft 365 E5", totalSeats: 10 },
-      { sku: "M365_BUSINESS_PREMIUM", name: "Business Premium", totalSeats: 10 },
-    ]);
-  }
 
   /** A plan confirmed as if approved in Slack, reporting to `channel`; returns the job. */
   async function slackJob(data: Buffer, channel = "C0OPS") {
@@ -110,7 +104,7 @@ describeEachDatabase("slack robustness", (ctx) => {
 
   it("a retried event (same event_id, X-Slack-Retry-Num: 1) is processed once", async () => {
     h = await startSlackHarness({ handle: ctx.handle });
-    await seedLicenses();
+    await seedSampleLicenses(ctx.handle.db);
     const file = h.fake.addFile({
       name: "new-hires.csv",
       content: SAMPLE,
@@ -145,7 +139,7 @@ describeEachDatabase("slack robustness", (ctx) => {
 
   it("a double preview submission runs one job and posts one finished message", async () => {
     h = await startSlackHarness({ handle: ctx.handle });
-    await seedLicenses();
+    await seedSampleLicenses(ctx.handle.db);
     const { fake } = h;
     await h.command("create");
     const modal = await until(() => viewWith(fake, OPERATION_VIEW_CALLBACK_ID));
