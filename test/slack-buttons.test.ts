@@ -71,6 +71,22 @@ describeEachDatabase("slack buttons tell the truth", (ctx) => {
     return { reply, planId };
   }
 
+  /** The one job the approval started. */
+  async function startedJob() {
+    const [job] = await until(async () => {
+      const rows = await ctx.handle.db.select().from(jobs);
+      return rows.length > 0 ? rows : null;
+    });
+    return job!;
+  }
+
+  /** Waits for the reply's edit; no button may be left on it. Returns its text. */
+  async function editedReply(reply: FakeMessage): Promise<string> {
+    await until(() => reply.history.length >= 2, 30_000, "the reply's edit");
+    expect(buttonsOf(reply)).toEqual([]);
+    return textOf(reply.blocks);
+  }
+
   const click = (reply: FakeMessage, planId: string) =>
     h!.clickInMessage({
       actionId: REVIEW_PLAN_ACTION_ID,
@@ -88,17 +104,12 @@ describeEachDatabase("slack buttons tell the truth", (ctx) => {
     await click(reply, planId);
     const modal = await until(() => viewWith(fake, PREVIEW_VIEW_CALLBACK_ID), 30_000, "the preview");
     expect((await h.submitView(modal, {}, { user: HR_USER })).body?.response_action).toBe("clear");
-    const [job] = await until(async () => {
-      const rows = await ctx.handle.db.select().from(jobs);
-      return rows.length > 0 ? rows : null;
-    });
+    const job = await startedJob();
 
     // chat.update of the reply: no button left, who approved, the job.
-    await until(() => reply.history.length >= 2, 30_000, "the reply's edit");
-    expect(buttonsOf(reply)).toEqual([]);
-    const edited = textOf(reply.blocks);
+    const edited = await editedReply(reply);
     expect(edited).toContain(`*Approved* by <@${HR_USER}>`);
-    expect(edited).toContain(job!.id);
+    expect(edited).toContain(job.id);
     expect(edited).toContain("<!date^");
     expect(edited).toContain("new-hires.csv"); // the summary stays
     expect(edited).not.toContain("nothing changes until someone approves"); // only true while it waited
@@ -114,7 +125,7 @@ describeEachDatabase("slack buttons tell the truth", (ctx) => {
       "the stale-click answer",
     );
     expect(textOf(stale.blocks)).toContain(`already approved by <@${HR_USER}>`);
-    expect(textOf(stale.blocks)).toContain(job!.id);
+    expect(textOf(stale.blocks)).toContain(job.id);
     expect(fake.callsTo("views.open")).toHaveLength(opened);
 
     // The preview submitted again (a second tab): the modal says so instead of closing silently.
@@ -157,15 +168,10 @@ describeEachDatabase("slack buttons tell the truth", (ctx) => {
       messageTs: request.ts,
       user: ADMIN,
     });
-    const [job] = await until(async () => {
-      const rows = await ctx.handle.db.select().from(jobs);
-      return rows.length > 0 ? rows : null;
-    });
-    await until(() => reply.history.length >= 2, 30_000, "the reply's edit");
-    expect(buttonsOf(reply)).toEqual([]);
-    const edited = textOf(reply.blocks);
+    const job = await startedJob();
+    const edited = await editedReply(reply);
     expect(edited).toContain(`*Approved* by <@${ADMIN}>`);
-    expect(edited).toContain(job!.id);
+    expect(edited).toContain(job.id);
     expect(fake.callsTo("chat.update").filter((c) => c.args.ts === reply.ts)).toHaveLength(1);
     expect(fake.violations).toEqual([]);
   });
@@ -181,9 +187,7 @@ describeEachDatabase("slack buttons tell the truth", (ctx) => {
       messageTs: reply.ts,
       user: HR_USER,
     });
-    await until(() => reply.history.length >= 2, 30_000, "the reply's edit");
-    expect(buttonsOf(reply)).toEqual([]);
-    expect(textOf(reply.blocks)).toContain(`*Rejected* by <@${HR_USER}>`);
+    expect(await editedReply(reply)).toContain(`*Rejected* by <@${HR_USER}>`);
     const [plan] = await ctx.handle.db.select().from(plans).where(eq(plans.id, planId));
     expect(plan?.status).toBe("cancelled");
 
