@@ -10,7 +10,7 @@ import {
   type DirectoryView,
   type Operation,
 } from "../core/types.ts";
-import { type Executor, queryRows } from "./client.ts";
+import { anyOf, type Executor, queryRows } from "./client.ts";
 
 interface UserSqlRow {
   id: string;
@@ -177,10 +177,7 @@ export async function loadUsersWithChains(
 ): Promise<Map<string, DirectoryUser>> {
   const users = new Map<string, DirectoryUser>();
   if (emails.length === 0) return users;
-  // `= any(array(…))` is one index scan over the sorted keys; `in (select …)` first hashed and
-  // de-duplicated the list, then probed the index once per key (50,000 keys: 430 ms → 115 ms).
-  const named = sql`select u.id, u.manager_id from users u
-    where u.email = any(array(select jsonb_array_elements_text(${JSON.stringify(emails)}::jsonb)))`;
+  const named = sql`select u.id, u.manager_id from users u where u.email = ${anyOf(emails)}`;
   const rows = await queryRows<UserSqlRow>(
     db,
     needs.chains
@@ -195,7 +192,7 @@ export async function loadUsersWithChains(
         where u.id in (select id from chain)`
       : sql`select ${directoryUserColumns(needs)}
         from users u left join users m on m.id = u.manager_id
-        where u.email = any(array(select jsonb_array_elements_text(${JSON.stringify(emails)}::jsonb)))`,
+        where u.email = ${anyOf(emails)}`,
   );
   for (const row of rows) users.set(row.email, toDirectoryUser(row));
   return users;

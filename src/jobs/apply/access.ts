@@ -1,7 +1,7 @@
 // Licenses and groups (shared by create and the license/group operations): seat bookkeeping, assigning
 // and removing licenses, loading what a user has, and group membership writes.
 import { sql } from "drizzle-orm";
-import { type Executor, queryRows } from "../../directory/client.ts";
+import { anyOf, type Executor, queryRows } from "../../directory/client.ts";
 import { json } from "./shared.ts";
 
 interface SeatBook {
@@ -69,7 +69,7 @@ async function loadSets(
   if (!emails.length) return map;
   const rows = await queryRows<{ email: string; value: string }>(
     tx,
-    sql`${pairs} where u.email = any(array(select jsonb_array_elements_text(${json(emails)})))`,
+    sql`${pairs} where u.email = ${anyOf(emails)}`,
   );
   for (const r of rows) map.set(r.email, (map.get(r.email) ?? new Set()).add(r.value));
   return map;

@@ -1,6 +1,6 @@
 // create: inserts new users (manager, licenses and groups included) from a batch.
 import { sql } from "drizzle-orm";
-import { type Executor, queryRows } from "../../directory/client.ts";
+import { anyOf, type Executor, queryRows } from "../../directory/client.ts";
 import { stage } from "../../directory/copy.ts";
 import { addMembers, assignLicenses, loadGroupNames, loadSeats, reserveSeats } from "./access.ts";
 import {
@@ -93,9 +93,7 @@ export async function applyCreate(tx: Executor, items: WorkItem[], now: string):
     const done = new Set(resolved.map((r) => r.email));
     const orphans = withManager.filter((r) => !done.has(r.email));
     if (!orphans.length) break;
-    await tx.execute(
-      sql`delete from users where email in (select jsonb_array_elements_text(${json(orphans.map((o) => o.email))}))`,
-    );
+    await tx.execute(sql`delete from users where email = ${anyOf(orphans.map((o) => o.email))}`);
     const orphanSet = new Map(orphans.map((o) => [o.email, o.manager]));
     for (const item of created) {
       const manager = orphanSet.get(item.action.email);

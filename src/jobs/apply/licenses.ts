@@ -1,6 +1,6 @@
 // Licenses: assign-license, remove-license and set-service-plans.
 import { sql } from "drizzle-orm";
-import { type Executor, queryRows } from "../../directory/client.ts";
+import { anyOf, type Executor, queryRows } from "../../directory/client.ts";
 import { assignLicenses, loadAssigned, loadSeats, removeLicenses, reserveSeats } from "./access.ts";
 import { fail, type ItemOutcome, json, loadCurrent, ok, skip, type WorkItem } from "./shared.ts";
 
@@ -91,7 +91,7 @@ export async function applyServicePlans(tx: Executor, items: WorkItem[]): Promis
         tx,
         sql`select u.email, u.id::text as user_id, u.status, upper(l.sku) as sku, la.disabled_plans as disabled
             from users u join license_assignments la on la.user_id = u.id join licenses l on l.id = la.license_id
-            where u.email = any(array(select jsonb_array_elements_text(${json(emails)})))
+            where u.email = ${anyOf(emails)}
             for update of la`,
       )
     : [];

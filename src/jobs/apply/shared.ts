@@ -2,7 +2,7 @@
 // tables, outcome constructors and loading the batch's users as they are now (locked for the transaction).
 import { sql } from "drizzle-orm";
 import type { AttributeField, PlannedAction, UserField, UserStatus } from "../../core/types.ts";
-import { type Executor, queryRows } from "../../directory/client.ts";
+import { anyOf, type Executor, queryRows } from "../../directory/client.ts";
 import type { StagingTable } from "../../directory/copy.ts";
 
 export interface WorkItem {
@@ -131,7 +131,7 @@ export async function loadCurrent(tx: Executor, emails: string[]): Promise<Map<s
               .join(", "),
           )}
         from users u left join users m on m.id = u.manager_id
-        where u.email = any(array(select jsonb_array_elements_text(${json(emails)})))
+        where u.email = ${anyOf(emails)}
         for update of u`,
   );
   return new Map(rows.map((r) => [r.email, r]));
