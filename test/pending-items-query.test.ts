@@ -1,7 +1,8 @@
-// The executor reads each batch's items with pendingItemsQuery. It must cost O(batch) however large the
-// plan: the database picks the batch from the pending index and fetches each item's plan row by its key.
-// A plain join once let the planner — with no statistics for a plan stored a second ago — read every row
-// of the plan for every batch (time grew with rows²). The plan shape is asserted, not a time.
+// The executor reads each batch's rows with pendingItemsQuery. It must cost O(batch) however large the
+// plan: it reads one range of execution positions, and checks each row's item by its key. Earlier forms
+// let the planner — with no statistics for a plan stored a second ago — read (and sort) every remaining
+// row of the plan for every batch, or join every item of the job to every candidate: time grew with
+// rows². The plan shape is asserted, not a time.
 import { type SQL, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { queryRows } from "../src/directory/client.ts";
@@ -15,6 +16,7 @@ interface PlanNode {
   "Relation Name"?: string;
   "Actual Rows"?: number;
   "Actual Loops"?: number;
+  "Rows Removed by Filter"?: number;
   Plans?: PlanNode[];
 }
 
@@ -28,7 +30,7 @@ const file = new TextEncoder().encode(
 );
 
 describeEachDatabase("pending items query", (ctx) => {
-  it("reads plan rows by key for the batch only, and returns the next items in order", async () => {
+  it("reads one range of positions, skips rows already run, keeps legacy pending ones", async () => {
     const engine = testEngine(ctx.handle, { maxRows: ROWS });
     const planned = await planFile(engine, { operation: "create", bytes: file, source: "cli", actor: "t" });
     if (!planned.ok) throw new Error(planned.refusal.message);
@@ -38,9 +40,19 @@ describeEachDatabase("pending items query", (ctx) => {
       source: "cli",
       allowPartial: false,
     });
-    // As in a real run: the executor analyzes a big job's items as it starts; the plan, stored a moment
-    // ago, has no statistics yet.
-    await ctx.handle.db.execute(sql`analyze job_items`);
+    // Confirm wrote no item for a change row: each is written by the batch that runs it.
+    const [before] = await queryRows<{ n: number }>(
+      ctx.handle.db,
+      sql`select count(*)::int as n from job_items where job_id = ${job.id}`,
+    );
+    expect(Number(before!.n)).toBe(0);
+    // Rows at seq 1001–1050 already ran (a committed batch); the one at 1051 has a 'pending' item, as jobs
+    // confirmed before items were written at commit have: it still runs.
+    await ctx.handle.db.execute(sql`
+      insert into job_items (job_id, row, line, seq, key, action, status)
+      select ${job.id}, row, line, seq, key, 'create', case when seq <= 1050 then 'succeeded' else 'pending' end
+      from plan_rows where plan_id = ${job.planId} and seq between 1001 and 1051`);
+    // No statistics: the plan was stored a moment ago (the executor does not ANALYZE).
     const query: SQL = pendingItemsQuery(job, 1000, 200);
 
     const [explained] = await queryRows<{ "QUERY PLAN": unknown }>(
@@ -49,14 +61,24 @@ describeEachDatabase("pending items query", (ctx) => {
     );
     const raw = explained!["QUERY PLAN"];
     const plan = (typeof raw === "string" ? JSON.parse(raw) : raw) as [{ Plan: PlanNode }];
-    // Plan rows read: the batch's 200, not the plan's 3,000.
-    const planRowsRead = nodes(plan[0].Plan)
+    // Plan rows read: the range's 200 (the 51 at its start already have items), not the plan's 3,000.
+    const all = nodes(plan[0].Plan);
+    const planRowsRead = all
       .filter((n) => n["Relation Name"] === "plan_rows")
-      .reduce((sum, n) => sum + (n["Actual Rows"] ?? 0) * (n["Actual Loops"] ?? 1), 0);
+      .reduce(
+        (sum, n) =>
+          sum + ((n["Actual Rows"] ?? 0) + (n["Rows Removed by Filter"] ?? 0)) * (n["Actual Loops"] ?? 1),
+        0,
+      );
     expect(planRowsRead).toBe(200);
+    // Each candidate's item looked up by its key: one index probe per plan row read, never the job's
+    // items joined to every candidate.
+    const itemLookups = all.filter((n) => n["Relation Name"] === "job_items");
+    expect(itemLookups.map((n) => n["Actual Loops"])).toEqual([200]);
 
     const items = await queryRows<{ row: number; seq: number; key: string }>(ctx.handle.db, query);
-    expect(items.map((i) => Number(i.seq))).toEqual(Array.from({ length: 200 }, (_, i) => 1001 + i));
-    expect(items[0]!.key).toBe("p1001@example.com");
+    // Positions 1001–1200 (the range), less the 50 that ran; the legacy pending one (1051) included.
+    expect(items.map((i) => Number(i.seq))).toEqual(Array.from({ length: 150 }, (_, i) => 1051 + i));
+    expect(items[0]!.key).toBe("p1051@example.com");
   });
 });

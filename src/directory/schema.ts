@@ -186,7 +186,11 @@ export const planRows = pgTable(
     changes: jsonb("changes").notNull(),
     action: jsonb("action"),
   },
-  (t) => [primaryKey({ columns: [t.planId, t.row] })],
+  (t) => [
+    primaryKey({ columns: [t.planId, t.row] }),
+    // The executor walks a plan's change rows in execution order, a batch at a time (seq > last).
+    index("plan_rows_seq_idx").on(t.planId, t.seq).where(sql`${t.seq} is not null`),
+  ],
 );
 
 export const jobs = pgTable(
@@ -253,10 +257,9 @@ export const jobItems = pgTable(
     userId: uuid("user_id"),
     processedAt: at("processed_at"),
   },
-  (t) => [
-    primaryKey({ columns: [t.jobId, t.row] }),
-    index("job_items_pending_idx").on(t.jobId, t.status, t.seq),
-  ],
+  // A change row's item is written when its batch commits (with its outcome); confirm writes only the rows
+  // that will not run (skipped, failed). Items of jobs confirmed before that were written as 'pending'.
+  (t) => [primaryKey({ columns: [t.jobId, t.row] })],
 );
 export type JobItemRecord = typeof jobItems.$inferSelect;
 

@@ -1,7 +1,7 @@
-// Runs a claimed job in batches. Each batch commits, in ONE transaction, the directory changes, the job
-// items' outcomes (with before/after for undo), the audit rows, the sealed temporary passwords and the
-// job's counters — guarded by the lease, so a crash or a lost lease never loses or repeats a row: the
-// next owner simply continues with the items still pending.
+// Runs a claimed job in batches. Each batch commits, in ONE transaction, the directory changes, its rows'
+// job items (outcome, before/after for undo), the audit rows, the sealed temporary passwords and the job's
+// counters — guarded by the lease, so a crash or a lost lease never loses or repeats a row: the next owner
+// simply continues with the plan's change rows that have no item yet.
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { type Database, queryRows } from "../directory/client.ts";
@@ -53,8 +53,6 @@ const CHOSEN_PASSWORD_BATCH = 64;
  * 5,000 still commits in well under a second, so a stop (SIGTERM) still finishes promptly.
  */
 const DEFAULT_BATCH = 5_000;
-/** Jobs from this many items on refresh job_items' statistics when they start. */
-const ANALYZE_FROM_ITEMS = 10_000;
 
 /** Claims one specific job if it is queued, or running with an expired lease (resume). */
 export async function claimJob(
@@ -84,32 +82,35 @@ export async function claimJob(
 }
 
 /**
- * The next `limit` pending items of a job after position `after` (seq), with their plan rows. Each batch
- * reads only its own rows, however many remain: the items are picked first (materialized) with a
- * `seq > last` cursor ordered by seq alone, which job_items_pending_idx (job_id, status, seq) serves —
- * ordering by (seq, row) made the database sort every remaining item once per batch. Then each item's
- * plan row is fetched by its key (lateral, kept a nested loop by its `limit 1`): a plan stored a second
- * ago has no statistics, and a plain join let the database read every row of the plan for each batch
- * (100–190 ms a batch at 50,000 rows). Either way time grew with rows². Exported for its test.
+ * The rows of a job still to run among the next `limit` positions of its execution order after `after`
+ * (seq): the plan's change rows there without an item (a row's item is written by the batch that runs it),
+ * in order. Each read is bounded by its range of positions (seqs are 0, 1, 2, … in a plan), so it costs
+ * O(batch) whatever remains and whatever the database estimates: a "next N by seq" read with the not-yet-run
+ * filter let it — guessing the filter kept few rows — read and sort every remaining row for each batch.
+ * Each row's item is looked up by its key (job_id, row) with a correlated subquery: one index probe a row
+ * (as a NOT EXISTS it was planned as a join to every item of the job). An item still 'pending' is the mark
+ * of a job confirmed before items were written at commit: such a row still runs. Exported for its test.
  */
-export function pendingItemsQuery(
-  job: Pick<JobRecord, "id" | "planId">,
-  after: number | null,
-  limit: number,
-): SQL {
-  return sql`with pick as materialized (
-      select j.row, j.seq from job_items j
-      where j.job_id = ${job.id} and j.status = 'pending'
-        ${after === null ? sql`` : sql`and j.seq > ${after}`}
-      order by j.seq limit ${limit})
-    select pick.row, pick.seq, p.key, p.action, p.changes from pick
-    cross join lateral (select key, action, changes from plan_rows
-      where plan_id = ${job.planId} and row = pick.row limit 1) p
-    order by pick.seq`;
+export function pendingItemsQuery(job: Pick<JobRecord, "id" | "planId">, after: number, limit: number): SQL {
+  return sql`select p.row, p.line, p.seq, p.key, p.action, p.changes from plan_rows p
+    where p.plan_id = ${job.planId} and p.seq > ${after} and p.seq <= ${after + limit}
+      and coalesce((select j.status from job_items j where j.job_id = ${job.id} and j.row = p.row),
+        'pending') = 'pending'
+    order by p.seq`;
+}
+
+/** The last position of a plan's execution order (-1 when nothing runs). */
+async function lastSeqOf(db: Database, planId: string): Promise<number> {
+  const [row] = await queryRows<{ last: number }>(
+    db,
+    sql`select coalesce(max(seq), -1) as last from plan_rows where plan_id = ${planId} and seq is not null`,
+  );
+  return Number(row?.last ?? -1);
 }
 
 interface PendingItem {
   row: number;
+  line: number;
   seq: number;
   key: string;
   /** The stored (compact) action and changes: see compactRow in plan-store.ts. */
@@ -117,7 +118,7 @@ interface PendingItem {
   changes: unknown;
 }
 
-/** Executes a job this owner has claimed until no item is pending, the lease is lost, or it is told to stop. */
+/** Executes a job this owner has claimed until no row is left to run, the lease is lost, or it is told to stop. */
 export async function executeJob(
   deps: ExecutorDeps,
   claimed: JobRecord,
@@ -132,11 +133,7 @@ export async function executeJob(
   const hasChosenPasswords = secrets.size > 0;
   // Who asked, beyond the actor (e.g. the API client's IP): copied into every audit row of the job.
   const auditExtra = auditDetailsOf(stored.context);
-  // A big job's items were just bulk-written by confirm and have no statistics yet: without them the
-  // planner may sort every pending item for each batch instead of walking the pending index.
-  if (claimed.total >= ANALYZE_FROM_ITEMS) {
-    await db.execute(sql`analyze job_items`);
-  }
+  const lastSeq = await lastSeqOf(db, claimed.planId);
   // The plan asked for welcome messages (create, or reset-password when asked): see welcome-delivery.ts.
   const welcome = stored.options.welcome === true;
   const heartbeat = startLeaseHeartbeat(deps, claimed.id, options, clock);
@@ -148,6 +145,7 @@ export async function executeJob(
       auditExtra,
       heartbeat,
       welcome,
+      lastSeq,
     });
   } finally {
     await heartbeat.stop();
@@ -161,25 +159,34 @@ interface BatchContext {
   auditExtra: string;
   heartbeat: LeaseHeartbeat;
   welcome: boolean;
+  /** The plan's last execution position: reading stops there. */
+  lastSeq: number;
 }
 
 async function runBatches(
   deps: ExecutorDeps,
   claimed: JobRecord,
   options: ExecuteOptions,
-  { secrets, batchSize, hasChosenPasswords, auditExtra, heartbeat, welcome }: BatchContext,
+  { secrets, batchSize, hasChosenPasswords, auditExtra, heartbeat, welcome, lastSeq }: BatchContext,
 ): Promise<JobRecord> {
   const { db } = deps;
   const clock = deps.clock ?? (() => new Date());
   let job = claimed;
   const limit = hasChosenPasswords ? Math.min(batchSize, CHOSEN_PASSWORD_BATCH) : batchSize;
 
-  // Reads the next pending items after `after` (in execution order) and prepares them (passwords).
-  // While a batch's transaction runs, the next batch is read and prepared alongside it: it only reads
-  // items the running batch does not touch, and writes nothing, so the database and this process work
-  // at the same time. Whatever it read is re-checked inside its own transaction (pending, lease).
-  const prepare = async (after: number | null): Promise<PreparedBatch | null> => {
-    const pending = await queryRows<PendingItem>(db, pendingItemsQuery(job, after, limit));
+  // Reads the next rows to run after position `after` (in execution order) and prepares them (passwords):
+  // a range of `limit` positions at a time, moving on while a range has nothing left to run (a resumed
+  // job's first ranges). While a batch's transaction runs, the next batch is read and prepared alongside
+  // it: it only reads rows the running batch does not touch, and writes nothing, so the database and this
+  // process work at the same time. Whatever it read is re-checked inside its own transaction (not yet
+  // run, lease).
+  const prepare = async (after: number): Promise<PreparedBatch | null> => {
+    let end = after;
+    let pending: PendingItem[] = [];
+    while (pending.length === 0 && end < lastSeq) {
+      pending = await queryRows<PendingItem>(db, pendingItemsQuery(job, end, limit));
+      end += limit;
+    }
     if (pending.length === 0) return null;
     const credentials: { row: number; email: string; password: string }[] = [];
     // Every password the batch sets, generated or chosen, for the welcome messages (when asked).
@@ -201,12 +208,12 @@ async function runBatches(
         return { row, action };
       }),
     );
-    const last = pending[pending.length - 1]!;
     const emails = new Map(items.map((item) => [item.row, item.action.email]));
-    return { items, credentials, passwords, emails, last: Number(last.seq) };
+    const rows = new Map(pending.map((p) => [p.row, { line: p.line, seq: Number(p.seq), key: p.key }]));
+    return { items, credentials, passwords, emails, rows, last: end };
   };
   // The batch being prepared; settled (never left running) whenever this function returns or throws.
-  let next: Promise<PreparedBatch | null> = prepare(null);
+  let next: Promise<PreparedBatch | null> = prepare(-1);
   let rescanned = false;
   const settleNext = () =>
     next.then(
@@ -230,11 +237,11 @@ async function runBatches(
       }
       const batch = await next;
       if (!batch) {
-        // The cursor assumes distinct seqs among pending items (the planner numbers every change row):
-        // one last read from the start makes sure no pending item was passed over all the same.
-        if (!rescanned) {
+        // Unless the counters (committed with the items) say every row has its outcome, one last read
+        // from the start makes sure no row was passed over (e.g. a row without a position in the order).
+        if (!rescanned && job.processed < job.total) {
           rescanned = true;
-          next = prepare(null);
+          next = prepare(-1);
           continue;
         }
         break;
@@ -275,7 +282,9 @@ interface PreparedBatch {
   /** Passwords for welcome messages by row (empty unless the plan asked for them). */
   passwords: Map<number, string>;
   emails: Map<number, string>;
-  /** The last item's position in the execution order (seq): the next batch starts after it. */
+  /** Each row's place in the file and the plan, for its job item. */
+  rows: Map<number, { line: number; seq: number; key: string }>;
+  /** The end of the range of positions read (seq): the next batch starts after it. */
   last: number;
 }
 
@@ -284,7 +293,7 @@ async function commitBatch(
   deps: ExecutorDeps,
   job: JobRecord,
   options: ExecuteOptions,
-  { items, credentials, passwords, emails }: PreparedBatch,
+  { items, credentials, passwords, emails, rows }: PreparedBatch,
   auditExtra: string,
   clock: () => Date,
 ): Promise<JobRecord> {
@@ -294,23 +303,43 @@ async function commitBatch(
   return db.transaction(async (tx) => {
     const outcomes = await applyBatch(tx, items, nowIso);
     const counts = countOutcomes(outcomes);
-    // The outcomes are COPYed into the session's staging table; then one statement records them on the
-    // job items and writes the audit rows of the succeeded ones (the audit copies before/after from the
-    // job items: the values travel, and are parsed, once).
-    await stage(tx, OUTCOMES_STAGE, outcomes.map(outcomeFields));
-    await tx.execute(sql`
+    // The outcomes are COPYed into the session's staging table; then one statement writes them as the
+    // rows' job items and writes the audit rows of the succeeded ones (the audit copies before/after from
+    // the items: the values travel, and are parsed, once). An item already there is a job confirmed
+    // before items were written at commit: it is filled in if still pending, never written twice.
+    const kindOf = new Map(items.map((item) => [item.row, item.action.kind]));
+    await stage(
+      tx,
+      OUTCOMES_STAGE,
+      outcomes.map((o) => outcomeFields(o, rows.get(o.row)!, kindOf.get(o.row)!)),
+    );
+    const [written] = await queryRows<{ items: number }>(
+      tx,
+      sql`
       with done as (
-        update job_items j set status = x.status, reason = x.reason, before = x.before, after = x.after,
-          user_id = x.user_id, processed_at = ${nowIso}::timestamptz
+        insert into job_items (job_id, row, line, seq, key, action, status, reason, before, after, user_id,
+          processed_at)
+        select ${job.id}, x.row, x.line, x.seq, x.key, x.action, x.status, x.reason, x.before, x.after,
+          x.user_id, ${nowIso}::timestamptz
         from bulkusers_stage_outcomes x
-        where j.job_id = ${job.id} and j.row = x.row and j.status = 'pending'
-        returning j.row, j.seq, j.key, j.status, j.before, j.after
+        on conflict (job_id, row) do update set status = excluded.status, reason = excluded.reason,
+          before = excluded.before, after = excluded.after, user_id = excluded.user_id,
+          processed_at = excluded.processed_at
+        where job_items.status = 'pending'
+        returning job_items.row, job_items.seq, job_items.key, job_items.status, job_items.before,
+          job_items.after
+      ), audit as (
+        insert into audit_log (at, actor, source, action, target, before, after, job_id, details)
+        select ${nowIso}::timestamptz, ${job.approvedBy}, ${job.source}, ${`user.${job.operation}`}, done.key,
+          done.before, done.after, ${job.id}, jsonb_build_object('row', done.row) || ${auditExtra}::jsonb
+        from done where done.status = 'succeeded'
+        order by done.seq, done.row
       )
-      insert into audit_log (at, actor, source, action, target, before, after, job_id, details)
-      select ${nowIso}::timestamptz, ${job.approvedBy}, ${job.source}, ${`user.${job.operation}`}, done.key,
-        done.before, done.after, ${job.id}, jsonb_build_object('row', done.row) || ${auditExtra}::jsonb
-      from done where done.status = 'succeeded'
-      order by done.seq, done.row`);
+      select count(*)::int as items from done`,
+    );
+    // A row that already has its outcome was run by someone else (only possible once this owner's lease
+    // was lost): nothing of this batch may commit.
+    if (Number(written?.items) !== outcomes.length) throw new LeaseLostError(job.id);
     const succeededRows = new Set(outcomes.filter((o) => o.status === "succeeded").map((o) => o.row));
     const delivered = credentials.filter((c) => succeededRows.has(c.row));
     if (delivered.length) {
@@ -432,7 +461,7 @@ export async function releaseLease(db: Database, jobId: string, owner: string): 
     .where(and(eq(jobs.id, jobId), eq(jobs.leaseOwner, owner)));
 }
 
-/** Marks a job failed after an unexpected error; rows still pending stay pending and are reported as not run. */
+/** Marks a job failed after an unexpected error; rows not run yet are reported as not run. */
 export async function failJob(
   db: Database,
   jobId: string,
@@ -456,6 +485,10 @@ const OUTCOMES_STAGE: StagingTable = {
   name: "bulkusers_stage_outcomes",
   columns: [
     ["row", "int"],
+    ["line", "int"],
+    ["seq", "int"],
+    ["key", "text"],
+    ["action", "text"],
     ["status", "text"],
     ["reason", "text"],
     ["before", "jsonb"],
@@ -464,9 +497,17 @@ const OUTCOMES_STAGE: StagingTable = {
   ],
 };
 
-function outcomeFields(o: ItemOutcome): CopyValue[] {
+function outcomeFields(
+  o: ItemOutcome,
+  place: { line: number; seq: number; key: string },
+  kind: string,
+): CopyValue[] {
   return [
     o.row,
+    place.line,
+    place.seq,
+    place.key,
+    kind,
     o.status,
     o.reason,
     o.before === null ? null : JSON.stringify(o.before),

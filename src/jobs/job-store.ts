@@ -2,7 +2,15 @@
 // double click, a Slack retry or two approvers racing all get the same job.
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database, Executor } from "../directory/client.ts";
-import { auditLog, type JobItemRecord, type JobRecord, jobItems, jobs, plans } from "../directory/schema.ts";
+import {
+  auditLog,
+  type JobItemRecord,
+  type JobRecord,
+  jobItems,
+  jobs,
+  planRows,
+  plans,
+} from "../directory/schema.ts";
 import { loadPlan, newId, type Source } from "./plan-store.ts";
 
 export class JobError extends Error {
@@ -74,13 +82,15 @@ export async function confirmPlan(db: Database, input: ConfirmInput): Promise<Co
       .onConflictDoNothing({ target: jobs.planId })
       .returning();
     if (inserted.length === 0) return false;
-    // The database copies the plan's rows into job items itself: no rows travel for this.
+    // The rows that will not run get their items now (the database copies them from the plan: no rows
+    // travel). A change row's item is written by the batch that runs it, with its outcome, in the same
+    // transaction as the change itself (executor.ts): each item is written once, never inserted as
+    // pending and rewritten.
     await tx.execute(sql`
       insert into job_items (job_id, row, line, seq, key, action, status, reason)
-      select ${jobId}, p.row, p.line, coalesce(p.seq, 2147483647), p.key, coalesce(p.action->>'kind', ${plan.operation}),
-        case p.outcome when 'change' then 'pending' when 'skip' then 'skipped' else 'failed' end,
-        case when p.outcome = 'change' then '' else p.reason end
-      from plan_rows p where p.plan_id = ${stored.id}`);
+      select ${jobId}, p.row, p.line, 2147483647, p.key, coalesce(p.action->>'kind', ${plan.operation}),
+        case p.outcome when 'skip' then 'skipped' else 'failed' end, p.reason
+      from plan_rows p where p.plan_id = ${stored.id} and p.outcome <> 'change'`);
     await tx.update(plans).set({ status: "confirmed" }).where(eq(plans.id, stored.id));
     await tx.insert(auditLog).values({
       actor: input.approvedBy,
@@ -121,7 +131,7 @@ export type JobOutcome = Pick<JobItemRecord, "row" | "line" | "key" | "status" |
 
 /** Every row's outcome without the before/after values: what reports need, a fraction of the memory. */
 export async function listJobOutcomes(db: Executor, jobId: string): Promise<JobOutcome[]> {
-  return db
+  const items = await db
     .select({
       row: jobItems.row,
       line: jobItems.line,
@@ -132,10 +142,63 @@ export async function listJobOutcomes(db: Executor, jobId: string): Promise<JobO
     .from(jobItems)
     .where(eq(jobItems.jobId, jobId))
     .orderBy(asc(jobItems.row));
+  const notRun = await rowsNotRun(db, jobId);
+  if (!notRun.length) return items;
+  return inRowOrder(
+    items,
+    notRun.map(({ row, line, key }) => ({ row, line, key, status: "pending", reason: "" })),
+  );
 }
 
+/** Every row's item, with before/after (undo, reports); rows not run yet are 'pending' without values. */
 export async function listJobItems(db: Executor, jobId: string): Promise<JobItemRecord[]> {
-  return db.select().from(jobItems).where(eq(jobItems.jobId, jobId)).orderBy(asc(jobItems.row));
+  const items = await db.select().from(jobItems).where(eq(jobItems.jobId, jobId)).orderBy(asc(jobItems.row));
+  const notRun = await rowsNotRun(db, jobId);
+  if (!notRun.length) return items;
+  return inRowOrder(
+    items,
+    notRun.map((r) => ({
+      jobId,
+      ...r,
+      status: "pending",
+      reason: "",
+      before: null,
+      after: null,
+      userId: null,
+      processedAt: null,
+    })),
+  );
+}
+
+/**
+ * The job's change rows that have no item yet: a change row's item is written by the batch that runs it,
+ * so these are the rows still to run (or never run, when the job failed). Read from the plan.
+ */
+async function rowsNotRun(db: Executor, jobId: string) {
+  return db
+    .select({
+      row: planRows.row,
+      line: planRows.line,
+      seq: sql<number>`coalesce(${planRows.seq}, 2147483647)`.mapWith(Number),
+      key: planRows.key,
+      action: sql<string>`coalesce(${planRows.action}->>'kind', ${jobs.operation})`,
+    })
+    .from(jobs)
+    .innerJoin(planRows, eq(planRows.planId, jobs.planId))
+    .where(
+      and(
+        eq(jobs.id, jobId),
+        // Every row has its outcome once the counters (committed with the items) say so.
+        sql`${jobs.processed} < ${jobs.total}`,
+        eq(planRows.outcome, "change"),
+        sql`not exists (select 1 from job_items j where j.job_id = ${jobId} and j.row = ${planRows.row})`,
+      ),
+    )
+    .orderBy(asc(planRows.row));
+}
+
+function inRowOrder<T extends { row: number }>(a: T[], b: T[]): T[] {
+  return [...a, ...b].sort((x, y) => x.row - y.row);
 }
 
 /** Position in the FIFO queue (1 = next), or null when the job is not queued. */

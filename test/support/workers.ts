@@ -188,6 +188,7 @@ export async function queueCreateJob(engine: Engine, n: number, prefix = "hire")
 export interface ExactCounts {
   users: number;
   succeededItems: number;
+  /** Change rows still to run: no item yet (items are written as batches commit), or a legacy pending one. */
   pendingItems: number;
   processedItems: number;
   audit: number;
@@ -202,7 +203,9 @@ export async function jobCounts(db: Database, jobId: string, prefix = "hire"): P
     sql`select
       (select count(*)::int from users where email like ${`${prefix}%`}) as "users",
       (select count(*)::int from job_items where job_id = ${jobId} and status = 'succeeded') as "succeededItems",
-      (select count(*)::int from job_items where job_id = ${jobId} and status = 'pending') as "pendingItems",
+      (select count(*)::int from jobs j join plan_rows p on p.plan_id = j.plan_id
+        where j.id = ${jobId} and p.outcome = 'change' and not exists (select 1 from job_items i
+          where i.job_id = j.id and i.row = p.row and i.status <> 'pending')) as "pendingItems",
       (select count(*)::int from job_items where job_id = ${jobId} and processed_at is not null) as "processedItems",
       (select count(*)::int from audit_log where job_id = ${jobId} and action = 'user.create') as "audit",
       (select count(distinct target)::int from audit_log where job_id = ${jobId} and action = 'user.create') as "auditTargets",
