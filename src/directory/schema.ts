@@ -168,14 +168,17 @@ export type PlanRecord = typeof plans.$inferSelect;
 
 /**
  * A plan's rows, one per data record: kept in their own table so a 50,000-row plan is written in chunks,
- * previewed a page at a time, and turned into job items by the database itself (insert … select).
+ * previewed a page at a time, and read by the executor a batch at a time.
+ *
+ * No foreign key to `plans`, on purpose: a plan's rows are only ever written by savePlan, in the
+ * transaction that inserts the plan, and plans are never deleted (they expire). A foreign key checked
+ * each of 150,000 rows against a plan inserted a moment before — one lookup a row, 0.28 s of a 50,000-row
+ * COPY of 0.85 s — and guarded against nothing that can happen.
  */
 export const planRows = pgTable(
   "plan_rows",
   {
-    planId: text("plan_id")
-      .notNull()
-      .references(() => plans.id, { onDelete: "cascade" }),
+    planId: text("plan_id").notNull(),
     row: integer("row").notNull(),
     line: integer("line").notNull(),
     /** Position in the execution order (creates after their in-file managers); null for skip/error rows. */
@@ -237,12 +240,16 @@ export const jobs = pgTable(
 );
 export type JobRecord = typeof jobs.$inferSelect;
 
+/**
+ * One item per row of a job, with its outcome. No foreign key to `jobs`, on purpose (like plan_rows): items
+ * are written only by confirmPlan (in the transaction that inserts the job) and by the executor's batches
+ * for the job it holds the lease of, and jobs are never deleted; the key's per-row lookup cost 28 ms of
+ * every 5,000-row batch.
+ */
 export const jobItems = pgTable(
   "job_items",
   {
-    jobId: text("job_id")
-      .notNull()
-      .references(() => jobs.id, { onDelete: "cascade" }),
+    jobId: text("job_id").notNull(),
     row: integer("row").notNull(),
     line: integer("line").notNull(),
     /** Position in the execution order (creates after their in-file managers). */
