@@ -114,23 +114,39 @@ interface CurrentUser {
   disabled_at: string | null;
   deleted_at: string | null;
   must_change_password: boolean;
-  manager: string | null;
-  attributes: Record<string, string> | string;
+  /** Loaded when asked for (loadCurrent's `fields`). */
+  manager?: string | null;
+  attributes?: Record<string, string> | string;
   [column: string]: unknown;
 }
 
-export async function loadCurrent(tx: Executor, emails: string[]): Promise<Map<string, CurrentUser>> {
+/**
+ * The batch's users as they are now, locked for the transaction. `fields`: the user fields the caller
+ * reads (profile columns, `manager`, attributes); the state every operation needs (id, status, when
+ * disabled or deleted, must-change-password) always comes. Without `fields`, everything: a status change
+ * of 5,000 users reading every profile column and each one's manager was most of what the batch read.
+ */
+export async function loadCurrent(
+  tx: Executor,
+  emails: string[],
+  fields?: Iterable<string>,
+): Promise<Map<string, CurrentUser>> {
   if (emails.length === 0) return new Map();
+  const wanted = fields === undefined ? undefined : new Set(fields);
+  const columns = Object.entries(COLUMN_OF)
+    .filter(([field]) => wanted === undefined || wanted.has(field))
+    .map(([, column]) => `, u.${column}`)
+    .join("");
+  const withManager = wanted === undefined || wanted.has("manager");
+  const withAttributes =
+    wanted === undefined || [...wanted].some((f) => f !== "manager" && f !== "email" && !(f in COLUMN_OF));
   const rows = await queryRows<CurrentUser>(
     tx,
     sql`select u.id::text as id, u.email, u.status, u.disabled_at::text as disabled_at,
-          u.deleted_at::text as deleted_at, u.must_change_password, m.email as manager, u.attributes,
-          ${sql.raw(
-            Object.values(COLUMN_OF)
-              .map((c) => `u.${c}`)
-              .join(", "),
-          )}
-        from users u left join users m on m.id = u.manager_id
+          u.deleted_at::text as deleted_at, u.must_change_password
+          ${withManager ? sql`, m.email as manager` : sql``}${withAttributes ? sql`, u.attributes` : sql``}
+          ${sql.raw(columns)}
+        from users u ${withManager ? sql`left join users m on m.id = u.manager_id` : sql``}
         where u.email = ${anyOf(emails)}
         for update of u`,
   );
@@ -142,7 +158,7 @@ function attributesOf(user: CurrentUser): Record<string, string> {
 }
 
 export function currentValue(user: CurrentUser, field: string): string | null {
-  if (field === "manager") return user.manager;
+  if (field === "manager") return user.manager ?? null;
   if (field in COLUMN_OF) return (user[COLUMN_OF[field as keyof typeof COLUMN_OF]] as string | null) ?? null;
   return attributesOf(user)[field] ?? null;
 }

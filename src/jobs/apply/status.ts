@@ -30,9 +30,11 @@ export async function applyStatus(
   items: WorkItem[],
   now: string,
 ): Promise<ItemOutcome[]> {
+  // A status change reads each user's state only (no profile columns, no manager).
   const current = await loadCurrent(
     tx,
     items.map((i) => i.action.email),
+    [],
   );
   const outcomes: ItemOutcome[] = [];
   const records: { email: string; status: UserStatus; disabled: string | null; deleted: string | null }[] =
@@ -111,6 +113,7 @@ export async function applyResetPassword(
   const current = await loadCurrent(
     tx,
     items.map((i) => i.action.email),
+    [],
   );
   const outcomes: ItemOutcome[] = [];
   const records: { email: string; hash: string | null; must: boolean }[] = [];

@@ -17,9 +17,12 @@ import {
 } from "./shared.ts";
 
 export async function applyUpdate(tx: Executor, items: WorkItem[], now: string): Promise<ItemOutcome[]> {
+  // Only the fields the batch changes are read (their before-values, for undo).
+  const fields = new Set(items.flatMap((i) => Object.keys(i.action.set ?? {})));
   const current = await loadCurrent(
     tx,
     items.map((i) => i.action.email),
+    fields,
   );
   const outcomes: ItemOutcome[] = [];
   const records: Record<string, unknown>[] = [];
@@ -62,7 +65,7 @@ export async function applyUpdate(tx: Executor, items: WorkItem[], now: string):
     outcomes.push(ok(item.row, before, after, user.id));
   }
   if (managerChecks.size) {
-    const managers = await loadCurrent(tx, [...managerChecks]);
+    const managers = await loadCurrent(tx, [...managerChecks], []);
     for (const record of records) {
       const manager = record.manager as string | null;
       if (manager && (!managers.has(manager) || managers.get(manager)?.status === "deleted")) {
