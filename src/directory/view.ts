@@ -35,8 +35,8 @@ interface UserSqlRow {
   licenses?: string[] | string | null;
   disabled_plans?: Record<string, string[]> | string | null;
   groups?: string[] | string | null;
-  last_login_at: string | null;
-  created_at: string;
+  last_login_at?: string | null;
+  created_at?: string;
   disabled_at: string | null;
   deleted_at: string | null;
 }
@@ -56,6 +56,11 @@ export interface ViewNeeds {
   groups: boolean;
   /** Every manager above the named users (reporting-cycle checks). */
   chains: boolean;
+  /**
+   * When each user last signed in and was created (inactivity reports, filters). Planning never reads
+   * them: without, `lastLoginAt` is null and `createdAt` "".
+   */
+  activity: boolean;
 }
 
 export const ALL_NEEDS: ViewNeeds = {
@@ -64,6 +69,7 @@ export const ALL_NEEDS: ViewNeeds = {
   licenses: true,
   groups: true,
   chains: true,
+  activity: true,
 };
 
 /** Profile columns: DirectoryUser field → `users` column. */
@@ -105,7 +111,7 @@ export function directoryUserColumns(needs: ViewNeeds) {
     "u.status, u.must_change_password",
     ...(needs.licenses ? [`${LICENSES_SQL} as licenses`, `${DISABLED_PLANS_SQL} as disabled_plans`] : []),
     ...(needs.groups ? [`${GROUPS_SQL} as groups`] : []),
-    "u.last_login_at::text as last_login_at, u.created_at::text as created_at",
+    ...(needs.activity ? ["u.last_login_at::text as last_login_at, u.created_at::text as created_at"] : []),
     "u.disabled_at::text as disabled_at, u.deleted_at::text as deleted_at",
   ];
   return sql.raw(columns.join(",\n  "));
@@ -136,6 +142,7 @@ export function viewNeedsFor(operation: Operation, fields: Iterable<string>): Vi
       operation === "remove-from-group" ||
       (operation === "create" && given.has("group")),
     chains: given.has("manager"),
+    activity: false,
   };
 }
 
@@ -174,8 +181,8 @@ export function toDirectoryUser(row: UserSqlRow): DirectoryUser {
     licenses: parseJson(row.licenses ?? null, []),
     disabledPlans: parseJson(row.disabled_plans ?? null, {}),
     groups: parseJson(row.groups ?? null, []),
-    lastLoginAt: isoOrNull(row.last_login_at),
-    createdAt: new Date(row.created_at).toISOString(),
+    lastLoginAt: isoOrNull(row.last_login_at ?? null),
+    createdAt: row.created_at === undefined ? "" : new Date(row.created_at).toISOString(),
     disabledAt: isoOrNull(row.disabled_at),
     deletedAt: isoOrNull(row.deleted_at),
   };
