@@ -92,7 +92,10 @@ export async function claimJob(
  * of a job confirmed before items were written at commit: such a row still runs. Exported for its test.
  */
 export function pendingItemsQuery(job: Pick<JobRecord, "id" | "planId">, after: number, limit: number): SQL {
-  return sql`select p.row, p.line, p.seq, p.key, p.action, p.changes from plan_rows p
+  // A row's changes are read only when its action takes its values from them (compactRow's
+  // setFromChanges: creates, updates); a status change's are not needed to run it.
+  return sql`select p.row, p.line, p.seq, p.key, p.action,
+      case when p.action ? 'setFromChanges' then p.changes end as changes from plan_rows p
     where p.plan_id = ${job.planId} and p.seq > ${after} and p.seq <= ${after + limit}
       and coalesce((select j.status from job_items j where j.job_id = ${job.id} and j.row = p.row),
         'pending') = 'pending'
