@@ -6,9 +6,10 @@ import { users } from "../src/directory/schema.ts";
 import { claimJob, executeJob } from "../src/jobs/executor.ts";
 import { getJob, listJobItems } from "../src/jobs/job-store.ts";
 import { claimNextJob } from "../src/jobs/queue.ts";
-import { confirm, executorDeps, planFile, runUntilFinished } from "../src/jobs/service.ts";
+import { executorDeps, runUntilFinished } from "../src/jobs/service.ts";
 import { describeEachDatabase } from "./support/db.ts";
 import { testEngine } from "./support/engine.ts";
+import { confirmedJob } from "./support/workers.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -24,15 +25,7 @@ describeEachDatabase("engine resilience", (ctx) => {
     operation: "create" | "update" | "delete" | "restore",
     data: Uint8Array,
   ) {
-    const planned = await planFile(engine, { operation, bytes: data, source: "cli", actor: "cli:test" });
-    if (!planned.ok) throw new Error(planned.refusal.message);
-    const { job } = await confirm(engine, {
-      planId: planned.stored.id,
-      approvedBy: "cli:test",
-      source: "cli",
-      allowPartial: true,
-    });
-    return job;
+    return (await confirmedJob(engine, operation, data)).job;
   }
 
   it("a job interrupted after a batch is resumed by another worker once the lease expires: every row once", async () => {

@@ -11,6 +11,7 @@ import { confirm, planFile, runUntilFinished } from "../src/jobs/service.ts";
 import { describeEachDatabase } from "./support/db.ts";
 import { testEngine } from "./support/engine.ts";
 import { seedSampleLicenses } from "./support/sample-licenses.ts";
+import { confirmedJob } from "./support/workers.ts";
 
 const sample = (name: string) =>
   new Uint8Array(readFileSync(new URL(`./fixtures/csv/samples/${name}`, import.meta.url)));
@@ -23,16 +24,9 @@ describeEachDatabase("engine", (ctx) => {
     operation: Parameters<typeof planFile>[1]["operation"],
     data: Uint8Array,
   ) {
-    const planned = await planFile(engine, { operation, bytes: data, source: "cli", actor: "cli:test" });
-    if (!planned.ok) throw new Error(planned.refusal.message);
-    const { job } = await confirm(engine, {
-      planId: planned.stored.id,
-      approvedBy: "cli:test",
-      source: "cli",
-      allowPartial: true,
-    });
+    const { job, plan } = await confirmedJob(engine, operation, data);
     await runUntilFinished(engine, job.id, { owner: "test-worker" });
-    return { plan: planned.stored, job: (await getJob(ctx.handle.db, job.id))! };
+    return { plan, job: (await getJob(ctx.handle.db, job.id))! };
   }
 
   it("creates the new hires of the sample file with managers in any order, licenses and temp passwords", async () => {

@@ -9,10 +9,10 @@ import { queryRows } from "../src/directory/client.ts";
 import { claimJob, executeJob, failJob } from "../src/jobs/executor.ts";
 import { getJob, listJobItems, listJobOutcomes } from "../src/jobs/job-store.ts";
 import { resultsCsv } from "../src/jobs/results.ts";
-import { confirm, executorDeps, planFile, runUntilFinished } from "../src/jobs/service.ts";
+import { executorDeps, runUntilFinished } from "../src/jobs/service.ts";
 import { describeEachDatabase } from "./support/db.ts";
 import { testEngine } from "./support/engine.ts";
-import { exactly, jobCounts } from "./support/workers.ts";
+import { confirmedJob, exactly, jobCounts } from "./support/workers.ts";
 
 /** 20 hires, then two rows that fail planning (rows 21 and 22). */
 function hiresWithErrors(): Uint8Array {
@@ -23,18 +23,6 @@ function hiresWithErrors(): Uint8Array {
 }
 
 describeEachDatabase("job items written as batches commit", (ctx) => {
-  async function confirmed(engine: ReturnType<typeof testEngine>, bytes: Uint8Array) {
-    const planned = await planFile(engine, { operation: "create", bytes, source: "cli", actor: "cli:test" });
-    if (!planned.ok) throw new Error(planned.refusal.message);
-    const { job } = await confirm(engine, {
-      planId: planned.stored.id,
-      approvedBy: "cli:test",
-      source: "cli",
-      allowPartial: true,
-    });
-    return job;
-  }
-
   const itemRows = async (jobId: string) =>
     (
       await queryRows<{ row: number; status: string }>(
@@ -45,7 +33,7 @@ describeEachDatabase("job items written as batches commit", (ctx) => {
 
   it("confirm writes only the rows that will not run; each batch writes its own; reports list every row", async () => {
     const engine = testEngine(ctx.handle);
-    const job = await confirmed(engine, hiresWithErrors());
+    const { job } = await confirmedJob(engine, "create", hiresWithErrors());
     expect(await itemRows(job.id)).toEqual([
       [21, "failed"],
       [22, "failed"],
@@ -97,19 +85,7 @@ describeEachDatabase("job items written as batches commit", (ctx) => {
 
   it("a job confirmed with 'pending' items (before items were written at commit) runs every row exactly once", async () => {
     const engine = testEngine(ctx.handle);
-    const planned = await planFile(engine, {
-      operation: "create",
-      bytes: hiresWithErrors(),
-      source: "cli",
-      actor: "cli:test",
-    });
-    if (!planned.ok) throw new Error(planned.refusal.message);
-    const job = await confirm(engine, {
-      planId: planned.stored.id,
-      approvedBy: "cli:test",
-      source: "cli",
-      allowPartial: true,
-    }).then((c) => c.job);
+    const { job } = await confirmedJob(engine, "create", hiresWithErrors());
     // What the earlier confirm wrote for the change rows.
     await ctx.handle.db.execute(sql`
       insert into job_items (job_id, row, line, seq, key, action, status)

@@ -7,9 +7,9 @@ import { type SQL, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { queryRows } from "../src/directory/client.ts";
 import { pendingItemsQuery } from "../src/jobs/executor.ts";
-import { confirm, planFile } from "../src/jobs/service.ts";
 import { describeEachDatabase } from "./support/db.ts";
 import { testEngine } from "./support/engine.ts";
+import { confirmedJob } from "./support/workers.ts";
 
 interface PlanNode {
   "Node Type": string;
@@ -32,14 +32,7 @@ const file = new TextEncoder().encode(
 describeEachDatabase("pending items query", (ctx) => {
   it("reads one range of positions, skips rows already run, keeps legacy pending ones", async () => {
     const engine = testEngine(ctx.handle, { maxRows: ROWS });
-    const planned = await planFile(engine, { operation: "create", bytes: file, source: "cli", actor: "t" });
-    if (!planned.ok) throw new Error(planned.refusal.message);
-    const { job } = await confirm(engine, {
-      planId: planned.stored.id,
-      approvedBy: "t",
-      source: "cli",
-      allowPartial: false,
-    });
+    const { job } = await confirmedJob(engine, "create", file);
     // Confirm wrote no item for a change row: each is written by the batch that runs it.
     const [before] = await queryRows<{ n: number }>(
       ctx.handle.db,

@@ -3,9 +3,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
+import type { Operation } from "../../src/core/types.ts";
 import { type Database, queryRows } from "../../src/directory/client.ts";
 import type { JobRecord } from "../../src/directory/schema.ts";
 import { getJob } from "../../src/jobs/job-store.ts";
+import type { StoredPlan } from "../../src/jobs/plan-store.ts";
 import { confirm, type Engine, planFile } from "../../src/jobs/service.ts";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -167,14 +169,13 @@ export function hiresCsv(n: number, prefix = "hire"): Uint8Array {
   return new TextEncoder().encode(`${lines.join("\n")}\n`);
 }
 
-/** Plans and confirms a create job of `n` rows (queued, nothing run). */
-export async function queueCreateJob(engine: Engine, n: number, prefix = "hire"): Promise<JobRecord> {
-  const planned = await planFile(engine, {
-    operation: "create",
-    bytes: hiresCsv(n, prefix),
-    source: "cli",
-    actor: "cli:test",
-  });
+/** Plans a file and confirms it as a job (rows with errors reported, not run): queued, nothing run yet. */
+export async function confirmedJob(
+  engine: Engine,
+  operation: Operation,
+  bytes: Uint8Array,
+): Promise<{ job: JobRecord; plan: StoredPlan }> {
+  const planned = await planFile(engine, { operation, bytes, source: "cli", actor: "cli:test" });
   if (!planned.ok) throw new Error(planned.refusal.message);
   const { job } = await confirm(engine, {
     planId: planned.stored.id,
@@ -182,7 +183,12 @@ export async function queueCreateJob(engine: Engine, n: number, prefix = "hire")
     source: "cli",
     allowPartial: true,
   });
-  return job;
+  return { job, plan: planned.stored };
+}
+
+/** Plans and confirms a create job of `n` rows (queued, nothing run). */
+export async function queueCreateJob(engine: Engine, n: number, prefix = "hire"): Promise<JobRecord> {
+  return (await confirmedJob(engine, "create", hiresCsv(n, prefix))).job;
 }
 
 export interface ExactCounts {
