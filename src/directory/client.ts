@@ -190,7 +190,6 @@ export async function runMigrations(handle: DatabaseHandle): Promise<void> {
   }
 }
 
-/** Runs raw SQL and returns its rows, whatever the driver (PGlite answers {rows}, postgres.js an array). */
 /**
  * `= any(…)` of a list of text values sent as one jsonb parameter (no limit on its length, unlike one
  * parameter per value). Used as `column = ${anyOf(list)}`: one ordered index scan over the list, where
@@ -201,6 +200,7 @@ export function anyOf(values: readonly string[]): SQL {
   return sql`any(array(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb)))`;
 }
 
+/** Runs raw SQL and returns its rows, whatever the driver (PGlite answers {rows}, postgres.js an array). */
 export async function queryRows<T = Record<string, unknown>>(
   db: Pick<Database, "execute">,
   query: SQL,

@@ -148,13 +148,13 @@ export function viewNeedsFor(operation: Operation, fields: Iterable<string>): Vi
 
 const isAttributeField = (field: string) => (ATTRIBUTE_FIELDS as readonly string[]).includes(field);
 
-function parseJson<T>(value: T | string | null, fallback: T): T {
+function parseJson<T>(value: T | string | null | undefined, fallback: T): T {
   if (value === null || value === undefined) return fallback;
   return typeof value === "string" ? (JSON.parse(value) as T) : value;
 }
 
-function isoOrNull(value: string | null): string | null {
-  return value === null ? null : new Date(value).toISOString();
+function isoOrNull(value: string | null | undefined): string | null {
+  return value === null || value === undefined ? null : new Date(value).toISOString();
 }
 
 export function toDirectoryUser(row: UserSqlRow): DirectoryUser {
@@ -175,13 +175,13 @@ export function toDirectoryUser(row: UserSqlRow): DirectoryUser {
     city: row.city ?? null,
     country: row.country ?? null,
     usageLocation: row.usage_location ?? null,
-    attributes: parseJson(row.attributes ?? null, {}),
+    attributes: parseJson(row.attributes, {}),
     status: row.status,
     mustChangePassword: row.must_change_password,
-    licenses: parseJson(row.licenses ?? null, []),
-    disabledPlans: parseJson(row.disabled_plans ?? null, {}),
-    groups: parseJson(row.groups ?? null, []),
-    lastLoginAt: isoOrNull(row.last_login_at ?? null),
+    licenses: parseJson(row.licenses, []),
+    disabledPlans: parseJson(row.disabled_plans, {}),
+    groups: parseJson(row.groups, []),
+    lastLoginAt: isoOrNull(row.last_login_at),
     createdAt: row.created_at === undefined ? "" : new Date(row.created_at).toISOString(),
     disabledAt: isoOrNull(row.disabled_at),
     deletedAt: isoOrNull(row.deleted_at),

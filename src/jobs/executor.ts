@@ -212,8 +212,14 @@ async function runBatches(
       }),
     );
     const emails = new Map(items.map((item) => [item.row, item.action.email]));
-    const rows = new Map(pending.map((p) => [p.row, { line: p.line, seq: Number(p.seq), key: p.key }]));
-    return { items, credentials, passwords, emails, rows, last: end };
+    // Items are in the order of `pending` (Promise.all keeps it).
+    const places = new Map(
+      items.map((item, i) => {
+        const { line, seq, key } = pending[i]!;
+        return [item.row, { line, seq: Number(seq), key, kind: item.action.kind }];
+      }),
+    );
+    return { items, credentials, passwords, emails, places, last: end };
   };
   // The batch being prepared; settled (never left running) whenever this function returns or throws.
   let next: Promise<PreparedBatch | null> = prepare(-1);
@@ -240,8 +246,9 @@ async function runBatches(
       }
       const batch = await next;
       if (!batch) {
-        // Unless the counters (committed with the items) say every row has its outcome, one last read
-        // from the start makes sure no row was passed over (e.g. a row without a position in the order).
+        // The ranges cover every position once, so this is a safety net: unless the counters (committed
+        // with the items) say every row has its outcome, one last pass from the start picks up any row
+        // still without one.
         if (!rescanned && job.processed < job.total) {
           rescanned = true;
           next = prepare(-1);
@@ -285,8 +292,8 @@ interface PreparedBatch {
   /** Passwords for welcome messages by row (empty unless the plan asked for them). */
   passwords: Map<number, string>;
   emails: Map<number, string>;
-  /** Each row's place in the file and the plan, for its job item. */
-  rows: Map<number, { line: number; seq: number; key: string }>;
+  /** Each row's place in the file and the plan, and its action's kind: what its job item records. */
+  places: Map<number, ItemPlace>;
   /** The end of the range of positions read (seq): the next batch starts after it. */
   last: number;
 }
@@ -296,7 +303,7 @@ async function commitBatch(
   deps: ExecutorDeps,
   job: JobRecord,
   options: ExecuteOptions,
-  { items, credentials, passwords, emails, rows }: PreparedBatch,
+  { items, credentials, passwords, emails, places }: PreparedBatch,
   auditExtra: string,
   clock: () => Date,
 ): Promise<JobRecord> {
@@ -310,11 +317,10 @@ async function commitBatch(
     // rows' job items and writes the audit rows of the succeeded ones (the audit copies before/after from
     // the items: the values travel, and are parsed, once). An item already there is a job confirmed
     // before items were written at commit: it is filled in if still pending, never written twice.
-    const kindOf = new Map(items.map((item) => [item.row, item.action.kind]));
     await stage(
       tx,
       OUTCOMES_STAGE,
-      outcomes.map((o) => outcomeFields(o, rows.get(o.row)!, kindOf.get(o.row)!)),
+      outcomes.map((o) => outcomeFields(o, places.get(o.row)!)),
     );
     const [written] = await queryRows<{ items: number }>(
       tx,
@@ -500,17 +506,20 @@ const OUTCOMES_STAGE: StagingTable = {
   ],
 };
 
-function outcomeFields(
-  o: ItemOutcome,
-  place: { line: number; seq: number; key: string },
-  kind: string,
-): CopyValue[] {
+interface ItemPlace {
+  line: number;
+  seq: number;
+  key: string;
+  kind: string;
+}
+
+function outcomeFields(o: ItemOutcome, place: ItemPlace): CopyValue[] {
   return [
     o.row,
     place.line,
     place.seq,
     place.key,
-    kind,
+    place.kind,
     o.status,
     o.reason,
     o.before === null ? null : JSON.stringify(o.before),

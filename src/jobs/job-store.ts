@@ -22,6 +22,9 @@ export class JobError extends Error {
   }
 }
 
+/** A job item's position (seq) when its row is not in the execution order (skipped and failed rows). */
+const UNORDERED = sql.raw("2147483647");
+
 export interface ConfirmInput {
   planId: string;
   approvedBy: string;
@@ -88,7 +91,7 @@ export async function confirmPlan(db: Database, input: ConfirmInput): Promise<Co
     // pending and rewritten.
     await tx.execute(sql`
       insert into job_items (job_id, row, line, seq, key, action, status, reason)
-      select ${jobId}, p.row, p.line, 2147483647, p.key, coalesce(p.action->>'kind', ${plan.operation}),
+      select ${jobId}, p.row, p.line, ${UNORDERED}, p.key, coalesce(p.action->>'kind', ${plan.operation}),
         case p.outcome when 'skip' then 'skipped' else 'failed' end, p.reason
       from plan_rows p where p.plan_id = ${stored.id} and p.outcome <> 'change'`);
     await tx.update(plans).set({ status: "confirmed" }).where(eq(plans.id, stored.id));
@@ -179,7 +182,7 @@ async function rowsNotRun(db: Executor, jobId: string) {
     .select({
       row: planRows.row,
       line: planRows.line,
-      seq: sql<number>`coalesce(${planRows.seq}, 2147483647)`.mapWith(Number),
+      seq: sql<number>`coalesce(${planRows.seq}, ${UNORDERED})`.mapWith(Number),
       key: planRows.key,
       action: sql<string>`coalesce(${planRows.action}->>'kind', ${jobs.operation})`,
     })
