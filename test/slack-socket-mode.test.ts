@@ -50,6 +50,9 @@ async function visit(h: SlackHarness) {
     30_000,
     "the CSV",
   );
+  // The click is answered in the modal too, after the upload: waited for, so both visits compare the
+  // same calls (without it, whether that views.update had happened yet was a race).
+  await until(() => textOf(modal.view).includes("Sent the full preview"), 30_000, "the CSV notice");
 
   const event = await h.event({ type: "app_home_opened", user: ADMIN, channel: "D0ADMIN", tab: "home" });
   const home = await until(() => fake.views.find((v) => v.user_id === ADMIN), 30_000, "the Home tab");
