@@ -38,6 +38,13 @@ export interface PlanInput {
   table: CsvTable;
   directory: DirectoryView;
   options: PlanOptions;
+  /**
+   * Bounded memory for large files: change rows are kept in their stored form (CompactPlanRow, ~300
+   * bytes a row instead of ~1 KB of objects), and the table's records are handed over — each is dropped
+   * from `table.records` as soon as its row is planned, so the file and the plan are never both whole in
+   * memory. The table cannot be planned again afterwards.
+   */
+  consume?: boolean;
 }
 
 export function planOperation(input: PlanInput): PlanResult {
@@ -46,7 +53,8 @@ export function planOperation(input: PlanInput): PlanResult {
   const ctx = planContext(input, def);
   if (!("headerOf" in ctx)) return ctx;
 
-  const drafts = applyRowRules(table.records, def, ctx);
+  const consume = input.consume === true;
+  const drafts = applyRowRules(table.records, def, ctx, { compact: consume, release: consume });
   const parent = linkInFileManagers(drafts);
   failUpdateCycles(drafts, directory);
   const executionOrder = orderAndTakeSeats(drafts, parent, directory);

@@ -4,12 +4,13 @@
 // simply continues with the plan's change rows that have no item yet.
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Logger } from "pino";
+import { expandAction, expandChanges } from "../core/stored-row.ts";
 import { type Database, queryRows } from "../directory/client.ts";
 import { type CopyValue, type StagingTable, stage } from "../directory/copy.ts";
 import { type JobRecord, jobCredentials, jobs, plans } from "../directory/schema.ts";
 import { applyBatch, type ItemOutcome, type WorkItem } from "./apply.ts";
 import { getJob } from "./job-store.ts";
-import { expandAction, expandChanges, loadPlan, openSecrets } from "./plan-store.ts";
+import { loadPlan, openSecrets } from "./plan-store.ts";
 import { generatePassword, hashChosenPassword, hashGeneratedPassword, type Sealer } from "./secrets.ts";
 import { recordWelcomes, type WelcomeDelivery } from "./welcome-delivery.ts";
 
@@ -116,7 +117,7 @@ interface PendingItem {
   line: number;
   seq: number;
   key: string;
-  /** The stored (compact) action and changes: see compactRow in plan-store.ts. */
+  /** The stored (compact) action and changes: see core/stored-row.ts. */
   action: unknown;
   changes: unknown;
 }

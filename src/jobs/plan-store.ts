@@ -2,7 +2,8 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { and, asc, eq, getTableColumns, lt, sql } from "drizzle-orm";
 import { customAlphabet } from "nanoid";
-import type { Operation, Plan, PlannedAction, PlanRow } from "../core/types.ts";
+import { compactRow, expandAction, expandChanges } from "../core/stored-row.ts";
+import type { Operation, Plan, PlanRow } from "../core/types.ts";
 import type { Database, Executor } from "../directory/client.ts";
 import { copyIn } from "../directory/copy.ts";
 import { planRows, plans } from "../directory/schema.ts";
@@ -106,65 +107,6 @@ export async function savePlan(db: Database, sealer: Sealer, input: SavePlanInpu
 }
 
 const PLAN_ROW_COLUMNS = ["plan_id", "row", "line", "seq", "key", "outcome", "reason", "changes", "action"];
-
-/** A stored change: `[field, from, to]` (a JSON array is a third of the size of `{field, from, to}`). */
-type StoredChange = [field: string, from: string | null, to: string | null];
-
-/**
- * A plan row as stored (JSON texts for `changes` and `action`): changes as `[field, from, to]` triples;
- * the action without what the row already says — its `email` (the row's key), its `kind` when it is the
- * plan's operation, and its `set` when that is exactly the changes' new values (`setFromChanges`).
- * expandRow/expandAction undo it; rows stored before this form (objects, full actions) load unchanged.
- */
-export function compactRow(operation: Operation, row: PlanRow): { changes: string; action: string | null } {
-  const changes = JSON.stringify(row.changes.map((c): StoredChange => [c.field, c.from, c.to]));
-  if (!row.action) return { changes, action: null };
-  const { kind, email, set, ...rest } = row.action;
-  const stored: Record<string, unknown> = { ...rest };
-  if (kind !== operation) stored.kind = kind;
-  if (email !== row.key) stored.email = email;
-  if (set !== undefined) {
-    if (setEqualsChanges(set, row.changes)) stored.setFromChanges = true;
-    else stored.set = set;
-  }
-  return { changes, action: JSON.stringify(stored) };
-}
-
-function setEqualsChanges(set: NonNullable<PlannedAction["set"]>, changes: PlanRow["changes"]): boolean {
-  const keys = Object.keys(set);
-  if (keys.length !== changes.length) return false;
-  for (const c of changes) {
-    if (!Object.hasOwn(set, c.field) || set[c.field as keyof typeof set] !== c.to) return false;
-  }
-  return true;
-}
-
-function parsed<T>(value: unknown): T {
-  return (typeof value === "string" ? JSON.parse(value) : value) as T;
-}
-
-export function expandChanges(stored: unknown): PlanRow["changes"] {
-  const list = parsed<(StoredChange | PlanRow["changes"][number])[] | null>(stored) ?? [];
-  return list.map((c) => (Array.isArray(c) ? { field: c[0], from: c[1], to: c[2] } : c));
-}
-
-/** The full PlannedAction of a stored row (see compactRow). */
-export function expandAction(
-  operation: string,
-  key: string,
-  stored: unknown,
-  changes: PlanRow["changes"] | (() => PlanRow["changes"]),
-): PlannedAction | null {
-  const compact = parsed<(Partial<PlannedAction> & { setFromChanges?: boolean }) | null>(stored);
-  if (!compact) return null;
-  const { setFromChanges, ...rest } = compact;
-  const action = { kind: operation as Operation, email: key, ...rest } as PlannedAction;
-  if (setFromChanges) {
-    const list = typeof changes === "function" ? changes() : changes;
-    action.set = Object.fromEntries(list.map((c) => [c.field, c.to]));
-  }
-  return action;
-}
 
 function toBytes(value: unknown): Uint8Array | null {
   if (value === null || value === undefined) return null;

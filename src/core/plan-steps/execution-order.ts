@@ -11,14 +11,14 @@ import { type Drafts, failRow } from "./drafts.ts";
 
 /** Returns the row numbers (CsvRecord.row) of the change rows left, in the order they run. */
 export function orderAndTakeSeats(rows: Drafts, parent: Int32Array, directory: DirectoryView): number[] {
-  const { drafts, records } = rows;
+  const { drafts, rowNumbers } = rows;
   const ledger = new SeatLedger(directory.licenses.values());
   const executionOrder: number[] = [];
   for (const i of dependencyOrder(parent, (j) => drafts[j]!.outcome === "change")) {
     const d = drafts[i] as ChangeDraft;
     const p = parent[i]!;
     if (p >= 0 && drafts[p]!.outcome === "error") {
-      failRow(rows, i, `Manager ${d.dependsOn} is not created: row ${records[p]!.row} failed`);
+      failRow(rows, i, `Manager ${d.dependsOn} is not created: row ${rowNumbers[p]} failed`);
       continue;
     }
     const licenses = d.action.licenses;
@@ -29,7 +29,7 @@ export function orderAndTakeSeats(rows: Drafts, parent: Int32Array, directory: D
         continue;
       }
     }
-    executionOrder.push(records[i]!.row);
+    executionOrder.push(rowNumbers[i]!);
   }
   return executionOrder;
 }

@@ -3,11 +3,12 @@
 // (required, a valid e-mail, first occurrence wins; for operations on (user, item) pairs the pair is the
 // key), then the operation's own rule (operations/*.ts).
 
-import type { OperationDefinition, PlanContext, RowDraft } from "../operations/definition.ts";
+import type { ChangeDraft, OperationDefinition, PlanContext, RowDraft } from "../operations/definition.ts";
 import { isDistinguishedName } from "../operations/profile.ts";
 import { invalidEmailMessage, isValidEmail } from "../plan-rules/email.ts";
 import { formulaMessage, looksLikeFormula, plural, quoteValue } from "../plan-rules/values.ts";
-import type { CsvRecord } from "../types.ts";
+import { CompactPlanRow } from "../stored-row.ts";
+import type { CsvRecord, PlanRow } from "../types.ts";
 import type { Drafts } from "./drafts.ts";
 
 export const KEY_REQUIRED = "UserPrincipalName is required";
@@ -17,10 +18,18 @@ export interface RowRulesResult extends Drafts {
   dnManagers: number;
 }
 
+export interface RowRulesOptions {
+  /** Keep change rows in their stored form (Drafts.compactRows). */
+  compact?: boolean;
+  /** The caller hands the records over: each is dropped from the array once its rules ran. */
+  release?: boolean;
+}
+
 export function applyRowRules(
-  records: readonly CsvRecord[],
+  records: (CsvRecord | undefined)[],
   def: OperationDefinition,
   ctx: PlanContext,
+  options: RowRulesOptions = {},
 ): RowRulesResult {
   const used: ReadonlySet<string> = new Set(def.usedFields);
   const formulaFields = ctx.fields.filter((f) => used.has(f) && f !== "password");
@@ -29,12 +38,18 @@ export function applyRowRules(
   const n = records.length;
   const drafts: RowDraft[] = new Array(n);
   const keys: string[] = new Array(n);
+  const rowNumbers = new Int32Array(n);
+  const lines = new Int32Array(n);
+  const compactRows: (PlanRow | undefined)[] | undefined = options.compact ? new Array(n) : undefined;
   const firstIndexOfKey = new Map<string, number>();
   const firstIndexOfPair = new Map<string, number>();
   let dnManagers = 0;
 
   for (let i = 0; i < n; i++) {
     const record = records[i]!;
+    if (options.release) records[i] = undefined;
+    rowNumbers[i] = record.row;
+    lines[i] = record.line;
     // Allocated only for rows that fail here (most rows do not).
     let errors: string[] | undefined;
     if (record.extraCells.length > 0) {
@@ -72,7 +87,7 @@ export function applyRowRules(
         const first = firstIndexOfPair.get(`${key}\n${repeated}`)!;
         drafts[i] = {
           outcome: "error",
-          reason: `Duplicate of row ${records[first]!.row} (same user and ${repeated})`,
+          reason: `Duplicate of row ${rowNumbers[first]} (same user and ${repeated})`,
         };
         continue;
       }
@@ -81,16 +96,67 @@ export function applyRowRules(
     } else {
       const first = firstIndexOfKey.get(key);
       if (first !== undefined) {
-        drafts[i] = { outcome: "error", reason: `Duplicate of row ${records[first]!.row}` };
+        drafts[i] = { outcome: "error", reason: `Duplicate of row ${rowNumbers[first]}` };
         continue;
       }
       firstIndexOfKey.set(key, i);
     }
-    drafts[i] =
-      errors !== undefined ? { outcome: "error", reason: errors.join("; ") } : def.planRow(record, key, ctx);
+    if (errors !== undefined) {
+      drafts[i] = { outcome: "error", reason: errors.join("; ") };
+      continue;
+    }
+    const draft = def.planRow(record, key, ctx);
+    if (compactRows !== undefined && draft.outcome === "change") {
+      const position = { row: record.row, line: record.line, key, reason: draft.reason };
+      compactRows[i] = new CompactPlanRow(ctx.operation, position, draft.changes, draft.action);
+      drafts[i] = slim(draft);
+    } else {
+      drafts[i] = draft;
+    }
   }
-  return { records, drafts, keys, firstIndexOfKey, dnManagers };
+  return {
+    rowNumbers,
+    lines,
+    drafts,
+    keys,
+    firstIndexOfKey,
+    dnManagers,
+    ...(compactRows ? { compactRows } : {}),
+  };
 }
+
+/**
+ * A change draft with only what the later phases read — its manager links, licenses and supplied
+ * password; its plan row is made already (the reason and changes are there). Most rows have none of
+ * these: they share one draft.
+ */
+function slim(draft: ChangeDraft): ChangeDraft {
+  const { kind, email, licenses } = draft.action;
+  if (
+    licenses === undefined &&
+    draft.password === undefined &&
+    draft.dependsOn === undefined &&
+    draft.newManager === undefined
+  ) {
+    return PLAIN_CHANGE;
+  }
+  return {
+    outcome: "change",
+    reason: draft.reason,
+    changes: [],
+    action: licenses ? { kind, email, licenses } : { kind, email },
+    ...(draft.password !== undefined ? { password: draft.password } : {}),
+    ...(draft.dependsOn !== undefined ? { dependsOn: draft.dependsOn } : {}),
+    ...(draft.newManager !== undefined ? { newManager: draft.newManager } : {}),
+  };
+}
+
+const PLAIN_CHANGE: ChangeDraft = Object.freeze({
+  outcome: "change",
+  reason: "",
+  changes: Object.freeze([]) as unknown as ChangeDraft["changes"],
+  action: Object.freeze({ kind: "create", email: "" }) as ChangeDraft["action"],
+}) as ChangeDraft;
 
 function addError(errors: string[] | undefined, message: string): string[] {
   if (errors === undefined) return [message];

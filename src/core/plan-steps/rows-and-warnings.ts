@@ -12,30 +12,35 @@ export interface PlannedRows {
   secrets: Map<number, string>;
 }
 
-export function planRows({ records, drafts, keys }: Drafts): PlannedRows {
-  const n = records.length;
+export function planRows({ rowNumbers, lines, drafts, keys, compactRows }: Drafts): PlannedRows {
+  const n = drafts.length;
   const rows: PlanRow[] = new Array(n);
   const summary = { change: 0, skip: 0, error: 0 };
   const secrets = new Map<number, string>();
   for (let i = 0; i < n; i++) {
-    const record = records[i]!;
+    const row = rowNumbers[i]!;
     const d = drafts[i]!;
     summary[d.outcome]++;
     if (d.outcome === "change") {
+      if (d.password !== undefined) secrets.set(row, d.password);
+      const made = compactRows?.[i];
+      if (made !== undefined) {
+        rows[i] = made;
+        continue;
+      }
       rows[i] = {
-        row: record.row,
-        line: record.line,
+        row,
+        line: lines[i]!,
         key: keys[i]!,
         outcome: "change",
         reason: d.reason,
         changes: d.changes,
         action: d.action,
       };
-      if (d.password !== undefined) secrets.set(record.row, d.password);
     } else {
       rows[i] = {
-        row: record.row,
-        line: record.line,
+        row,
+        line: lines[i]!,
         key: keys[i]!,
         outcome: d.outcome,
         reason: d.reason,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Operation, PlanRow } from "../core/types.ts";
-import { compactRow, expandAction, expandChanges } from "./plan-store.ts";
+import { compactRow, expandAction, expandChanges } from "./stored-row.ts";
+import type { Operation, PlanRow } from "./types.ts";
 
 const roundTrip = (operation: Operation, row: PlanRow) => {
   const stored = compactRow(operation, row);
