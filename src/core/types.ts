@@ -111,7 +111,10 @@ export interface CsvRecord {
   line: number;
   /** Mapped values, trimmed; a blank cell is "" (whitespace-only is blank). Formula prefix `'` already dropped. */
   values: Partial<Record<Field, string>>;
-  /** The record's cells as read (untrimmed), for re-emitting the original columns in results CSVs. */
+  /**
+   * The record's cells as read (untrimmed), for re-emitting the original columns in results CSVs; empty
+   * when the reader was told not to keep them (ReadOptions.keepCells: planning an upload).
+   */
   cells: string[];
   /** Non-empty cells beyond the header's width: the row fails (planner's job to say so). */
   extraCells: string[];

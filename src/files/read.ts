@@ -3,7 +3,7 @@
 // save it. The kind is told from the bytes, never from the file name.
 import { type ReadOptions, readCsv } from "../core/csv/index.ts";
 import type { ReadResult } from "../core/types.ts";
-import { readWorkbook, refuseWorkbook, sniffFile } from "../core/workbook/index.ts";
+import { loadNumberFormats, readWorkbook, refuseWorkbook, sniffFile } from "../core/workbook/index.ts";
 
 import { loadWorkbook } from "./xlsx.ts";
 
@@ -15,8 +15,13 @@ export interface UploadReadOptions extends ReadOptions {
 export async function readUpload(bytes: Uint8Array, options: UploadReadOptions): Promise<ReadResult> {
   const kind = sniffFile(bytes);
   if (kind.kind === "refused") return { ok: false, refusal: kind.refusal };
-  if (kind.kind === "text") return readCsv(bytes, { maxRows: options.maxRows });
-  const book = await loadWorkbook(bytes);
+  if (kind.kind === "text") {
+    return readCsv(bytes, {
+      maxRows: options.maxRows,
+      ...(options.keepCells !== undefined ? { keepCells: options.keepCells } : {}),
+    });
+  }
+  const [book] = await Promise.all([loadWorkbook(bytes), loadNumberFormats()]);
   if (book === null) return { ok: false, refusal: refuseWorkbook.unreadable() };
   return readWorkbook(book, options);
 }

@@ -22,14 +22,3 @@ export function lineBreaksInCells(cells: readonly string[]): number {
   }
   return count;
 }
-
-/**
- * True when no record of `text` spans more than one line: then the number of line breaks is exactly
- * that of the records (one fewer when the last line has no break), and the per-cell count can be
- * skipped for the whole file, which is the common case.
- */
-export function oneLinePerRecord(text: string, records: number, breaks = countLineBreaks(text)): boolean {
-  const last = text.charCodeAt(text.length - 1);
-  const endsWithBreak = last === 0x0a || last === 0x0d;
-  return breaks === records - (endsWithBreak ? 0 : 1);
-}

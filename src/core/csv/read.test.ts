@@ -302,3 +302,44 @@ describe("hasField", () => {
     expect(hasField(t, "displayName")).toBe(false);
   });
 });
+
+describe("readCsv: UTF-8 parsed from the file's own bytes", () => {
+  it("finds the body after a preamble with multi-byte characters and a BOM", () => {
+    const t = table(
+      read(
+        "\uFEFF#Liste des employés — März 2026\r\n\r\nEmail,Display Name,City\r\nzoë@x.com,Zoë Ångström,Zürich\r\n",
+      ),
+    );
+    expect(t.header).toEqual(["Email", "Display Name", "City"]);
+    expect(t.records.map((r) => [r.line, r.values])).toEqual([
+      [4, { email: "zoë@x.com", displayName: "Zoë Ångström", city: "Zürich" }],
+    ]);
+  });
+
+  it("after a BOM, invalid bytes read as U+FFFD, as the text decoder reads them", () => {
+    const bytes = Buffer.concat([
+      Buffer.from("\uFEFFEmail,Display Name\r\na@x.com,Ann "),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from(" Lee\r\n"),
+    ]);
+    const t = table(readCsv(bytes, { maxRows: 1 }));
+    expect(t.records[0]!.values.displayName).toBe(
+      new TextDecoder().decode(
+        Buffer.from([0x41, 0x6e, 0x6e, 0x20, 0xc3, 0x28, 0xff, 0x20, 0x4c, 0x65, 0x65]),
+      ),
+    );
+    expect(t.records[0]!.values.displayName).toBe("Ann \uFFFD(\uFFFD Lee");
+  });
+
+  it("keeps the cells unless told not to; the values are the same either way", () => {
+    const text = "Email,Display Name,,\r\na@x.com, Ann ,,\r\nb@x.com,Bob,,extra\r\n";
+    const kept = table(readCsv(utf8(text), { maxRows: 5 }));
+    const lean = table(readCsv(utf8(text), { maxRows: 5, keepCells: false }));
+    expect(kept.records[0]!.cells).toEqual(["a@x.com", " Ann ", "", ""]);
+    expect(lean.records.map((r) => r.cells)).toEqual([[], []]);
+    expect(lean.records.map((r) => [r.row, r.line, r.values, r.extraCells])).toEqual(
+      kept.records.map((r) => [r.row, r.line, r.values, r.extraCells]),
+    );
+    expect(lean.records[1]!.extraCells).toEqual(["extra"]);
+  });
+});

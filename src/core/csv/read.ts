@@ -6,8 +6,8 @@ import type { CsvRecord, CsvTable, Field, ReadResult, Refusal } from "../types.t
 import { sniffBinaryText, sniffWorkbook } from "./binary.ts";
 import { decode, type Encoding } from "./decode.ts";
 import { restoreCell } from "./formula.ts";
-import { mapHeaders } from "./headers.ts";
-import { countLineBreaks, lineBreaksInCells, oneLinePerRecord } from "./lines.ts";
+import { type HeaderMap, mapHeaders } from "./headers.ts";
+import { countLineBreaks, lineBreaksInCells } from "./lines.ts";
 import { findHeader, readLine } from "./preamble.ts";
 import { isBlank, recordBuilder } from "./records.ts";
 import { refuse } from "./refusals.ts";
@@ -16,6 +16,12 @@ import { type Delimiter, sniffDelimiter } from "./sniff.ts";
 export interface ReadOptions {
   /** More data rows than this refuses the whole file (never a partial import). */
   maxRows: number;
+  /**
+   * Keep each record's cells as read (default true): results CSVs and selections re-emit them. Planning
+   * an upload reads only the mapped values, so it leaves them out (`cells` is then empty) — at 150,000
+   * rows they are a quarter of the table.
+   */
+  keepCells?: boolean;
 }
 
 const fail = (refusal: Refusal): ReadResult => ({ ok: false, refusal });
@@ -40,7 +46,26 @@ export function readCsv(bytes: Uint8Array, options: ReadOptions): ReadResult {
   if (preamble.start >= text.length) return fail(refuse.noHeader());
   const body = preamble.start === 0 ? text : text.slice(preamble.start);
   const delimiter = preamble.delimiter ?? sniffBody(body);
-  return parseTable(body, preamble.lines + 1, delimiter, encoding, options.maxRows);
+  return parseTable(
+    body,
+    bodyBytes(bytes, encoding, text, preamble.start),
+    preamble.lines + 1,
+    delimiter,
+    encoding,
+    options,
+  );
+}
+
+/**
+ * A UTF-8 body as the file's own bytes: csv-parse works on bytes and would otherwise encode the decoded
+ * text back into a copy (18 MB more at 150,000 rows, kept by the allocator long after). Cells come out
+ * the same: valid UTF-8 decodes the same way, and after a BOM invalid bytes become U+FFFD either way.
+ */
+function bodyBytes(bytes: Uint8Array, encoding: Encoding, text: string, start: number): Buffer | undefined {
+  if (encoding !== "utf-8") return undefined;
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const offset = bom + (start === 0 ? 0 : new TextEncoder().encode(text.slice(0, start)).length);
+  return Buffer.from(bytes.buffer, bytes.byteOffset + offset, bytes.byteLength - offset);
 }
 
 /** True when some column of the file maps to `field` (required-column checks are the planner's). */
@@ -67,10 +92,12 @@ function parseOptions(delimiter: Delimiter) {
 
 function parseTable(
   body: string,
+  /** The same body as bytes, when it can be parsed from them (bodyBytes). */
+  bytes: Buffer | undefined,
   firstLine: number,
   delimiter: Delimiter,
   encoding: Encoding,
-  maxRows: number,
+  { maxRows, keepCells = true }: ReadOptions,
 ): ReadResult {
   const breaks = countLineBreaks(body);
   // A file with far more lines than allowed rows is counted before it is parsed into memory, so an
@@ -81,43 +108,56 @@ function parseTable(
     if (rows > maxRows) return fail(refuse.tooManyRows(rows, maxRows));
   }
 
-  let parsed: string[][];
+  // Records are built as the parser hands them over (on_record), so the parser's arrays of every row are
+  // never all alive at once: at 150,000 rows that was 100 MB on top of the table.
+  // Only a quoted cell can span lines: without a quote in the file each record is one line.
+  const quoted = body.includes('"');
+  let header: string[] | undefined;
+  let refusal: Refusal | undefined;
+  let build: ReturnType<typeof recordBuilder> | undefined;
+  let columns: HeaderMap["columns"] = [];
+  let warnings: string[] = [];
+  const records: CsvRecord[] = [];
+  let rows = 0;
+  let line = firstLine;
   try {
-    parsed = parse(body, parseOptions(delimiter));
+    parse(bytes ?? body, {
+      ...parseOptions(delimiter),
+      on_record: (cells: string[]) => {
+        const start = line;
+        line += quoted ? 1 + lineBreaksInCells(cells) : 1;
+        if (build === undefined) {
+          header = cells.map(restoreCell);
+          const mapped = mapHeaders(header);
+          if (!mapped.ok) {
+            refusal = mapped.refusal;
+            throw STOP;
+          }
+          ({ columns, warnings } = mapped.map);
+          build = recordBuilder(mapped.map, header.length, keepCells);
+          return null;
+        }
+        if (isBlank(cells)) return null;
+        rows++;
+        // Past the limit the file is refused anyway; keep counting only, to say how many rows it has.
+        if (rows <= maxRows) records.push(build(cells, rows, start));
+        return null;
+      },
+    });
   } catch (error) {
+    if (error === STOP && refusal !== undefined) return fail(refusal);
     if (error instanceof CsvError) return fail(malformed(body, firstLine, delimiter, error));
     throw error;
   }
 
-  const headerCells = parsed[0];
-  if (headerCells === undefined) return fail(refuse.noHeader());
-  const header = headerCells.map(restoreCell);
-  const mapped = mapHeaders(header);
-  if (!mapped.ok) return fail(mapped.refusal);
-  const { map } = mapped;
-
-  const multiline = !oneLinePerRecord(body, parsed.length, breaks);
-  const build = recordBuilder(map, header.length);
-  const records: CsvRecord[] = [];
-  let rows = 0;
-  let line = firstLine + 1 + (multiline ? lineBreaksInCells(headerCells) : 0);
-  for (let i = 1; i < parsed.length; i++) {
-    const cells = parsed[i]!;
-    const start = line;
-    line += multiline ? 1 + lineBreaksInCells(cells) : 1;
-    if (isBlank(cells)) continue;
-    rows++;
-    // Past the limit the file is refused anyway; keep counting only, to say how many rows it has.
-    if (rows <= maxRows) records.push(build(cells, rows, start));
-  }
-
+  if (header === undefined) return fail(refuse.noHeader());
   if (rows === 0) return fail(refuse.noRows());
   if (rows > maxRows) return fail(refuse.tooManyRows(rows, maxRows));
-  return {
-    ok: true,
-    table: { encoding, delimiter, header, columns: map.columns, records, warnings: map.warnings },
-  };
+  return { ok: true, table: { encoding, delimiter, header, columns, records, warnings } };
 }
+
+/** Thrown from the parser's record callback to stop at a refused header. */
+const STOP = new Error("stop");
 
 /** Non-blank records after the header, without keeping any; -1 when the file does not parse. */
 function countDataRows(body: string, delimiter: Delimiter): number {

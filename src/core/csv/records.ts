@@ -16,7 +16,7 @@ export function isBlank(cells: readonly string[]): boolean {
  * The per-record work, specialised once per file: which cell feeds which field is resolved from the
  * header map up front, so a record costs one pass over its cells and one trim per mapped cell.
  */
-export function recordBuilder(map: HeaderMap, headerLength: number) {
+export function recordBuilder(map: HeaderMap, headerLength: number, keepCells = true) {
   const mapped = map.columns.filter((column) => column.field !== null);
   const indexes = mapped.map((column) => column.index);
   const fields = mapped.map((column) => column.field as Field);
@@ -31,11 +31,20 @@ export function recordBuilder(map: HeaderMap, headerLength: number) {
     }
     const values: Partial<Record<Field, string>> = {};
     for (let k = 0; k < indexes.length; k++) values[fields[k]!] = cells[indexes[k]!]!.trim();
-    const extraCells: string[] = [];
+    let extraCells = NONE;
     for (let i = width; i < cells.length; i++) {
       const cell = cells[i]!;
-      if (cell.trim().length !== 0) extraCells.push(cell);
+      if (cell.trim().length !== 0) {
+        if (extraCells === NONE) extraCells = [];
+        extraCells.push(cell);
+      }
     }
-    return { row, line, values, cells, extraCells };
+    return { row, line, values, cells: keepCells ? cells : NONE, extraCells };
   };
 }
+
+/**
+ * The cells of a record read without them (ReadOptions.keepCells), and the extra cells of a record that
+ * has none: one shared empty array rather than one per record (~30 MB at 150,000 rows). Never written to.
+ */
+const NONE: string[] = [];

@@ -40,6 +40,8 @@ export interface WorkbookReadOptions {
   maxRows: number;
   /** The operation the file is for: a sheet named after it is read instead of the first sheet. */
   operation?: string;
+  /** As ReadOptions.keepCells of the CSV reader. */
+  keepCells?: boolean;
 }
 
 const fail = (refusal: Refusal): ReadResult => ({ ok: false, refusal });
@@ -69,7 +71,7 @@ export function readWorkbook(book: WorkbookData, options: WorkbookReadOptions): 
   if (data.length === 0) return fail(refuse.noRows());
   if (data.length > options.maxRows) return fail(refuse.tooManyRows(data.length, options.maxRows));
 
-  const build = recordBuilder(map, header.length);
+  const build = recordBuilder(map, header.length, options.keepCells ?? true);
   const records: CsvRecord[] = data.map((r, i) => build(trimTrailing(r.texts), i + 1, r.number));
   const warnings = [...map.warnings];
   const others = book.sheets.filter((s) => !s.hidden && s !== sheet && s.rows.length > 0);

@@ -77,7 +77,8 @@ async function planDated(
   table: CsvTable,
   defaults: Partial<Record<Field, string>> | undefined,
   now: Date,
-  at?: Date,
+  at: Date | undefined,
+  consume: boolean,
 ): Promise<(PlanResult & { ok: true; schedule: PlanSchedule }) | (PlanResult & { ok: false })> {
   const dated = rowEffectiveTimes(table, {
     timeZone: engine.timeZone ?? "UTC",
@@ -85,20 +86,32 @@ async function planDated(
     operation,
     ...(at ? { at } : {}),
   });
-  const result = await planAgainstDirectory(engine, operation, splitDateColumns(table).table, defaults, now);
+  const result = await planAgainstDirectory(
+    engine,
+    operation,
+    splitDateColumns(table).table,
+    defaults,
+    now,
+    consume,
+  );
   if (!result.ok) return result;
   const plan = applyDateErrors(result.plan, dated.errors);
   const changing = new Set(plan.rows.filter((r) => r.outcome === "change").map((r) => r.row));
   return { ...result, plan, schedule: groupByTime(dated.at, changing) };
 }
 
-/** table → directory view (the users the file names) → plan. Reads the directory; stores nothing. */
+/**
+ * table → directory view (the users the file names) → plan. Reads the directory; stores nothing.
+ * `consume`: the table was read for this plan alone — its records are let go as they are planned and
+ * change rows are kept in stored form (see PlanInput.consume).
+ */
 export async function planAgainstDirectory(
   engine: Engine,
   operation: Operation,
   table: CsvTable,
   defaults: Partial<Record<Field, string>> | undefined,
   now: Date,
+  consume = false,
 ): Promise<PlanResult> {
   const withValues = withDefaults(table, defaults);
   const fields = withValues.columns.flatMap((c) => (c.field ? [c.field] : []));
@@ -116,7 +129,13 @@ export async function planAgainstDirectory(
       passwordMinLength: engine.limits.passwordMinLength,
       ...(engine.limits.domains?.length ? { domains: engine.limits.domains } : {}),
     },
+    consume,
   });
+}
+
+/** An upload read for planning: only the mapped values are kept (the plan reads nothing else). */
+function uploadReadOptions(engine: Engine, operation: Operation) {
+  return { maxRows: engine.limits.maxRows, operation, keepCells: false };
 }
 
 /** Plans without storing anything: the CLI's `plan` (validate and diff; changes nothing). */
@@ -124,7 +143,7 @@ export async function previewFile(
   engine: Engine,
   input: { operation: Operation; bytes: Uint8Array; defaults?: Partial<Record<Field, string>>; at?: Date },
 ): Promise<{ ok: true; plan: Plan; schedule: PlanSchedule } | { ok: false; refusal: Refusal }> {
-  const read = await readUpload(input.bytes, { maxRows: engine.limits.maxRows, operation: input.operation });
+  const read = await readUpload(input.bytes, uploadReadOptions(engine, input.operation));
   if (!read.ok) return read;
   const result = await planDated(
     engine,
@@ -133,6 +152,7 @@ export async function previewFile(
     input.defaults,
     engine.clock(),
     input.at,
+    true,
   );
   return result.ok ? { ok: true, plan: result.plan, schedule: result.schedule } : result;
 }
@@ -141,22 +161,31 @@ export async function planTable(
   engine: Engine,
   input: Omit<PlanFileInput, "bytes"> & { table: CsvTable; bytes: Uint8Array },
 ): Promise<PlanOutcome> {
-  const planned = await planOnly(engine, input);
+  const planned = await planOnly(engine, input, false);
   if (!planned.ok) return planned;
   return storePlanned(engine, input, planned);
 }
 
 type Planned = PlanResult & { ok: true; schedule: PlanSchedule; welcome: boolean; now: Date };
 
-/** table → plan with its schedule, nothing stored (the table is not needed after this). */
+/** table → plan with its schedule, nothing stored (`consume`: the table is not needed after this). */
 async function planOnly(
   engine: Engine,
   input: Omit<PlanFileInput, "bytes"> & { table: CsvTable },
+  consume: boolean,
 ): Promise<Planned | { ok: false; refusal: Refusal }> {
   const welcome = wantsWelcome(engine, input.operation, input.welcome);
   if (!welcome.ok) return welcome;
   const now = engine.clock();
-  const result = await planDated(engine, input.operation, input.table, input.defaults, now, input.at);
+  const result = await planDated(
+    engine,
+    input.operation,
+    input.table,
+    input.defaults,
+    now,
+    input.at,
+    consume,
+  );
   if (!result.ok) return result;
   return { ...result, welcome: welcome.welcome, now };
 }
@@ -232,9 +261,9 @@ async function readAndPlan(
   engine: Engine,
   input: PlanFileInput,
 ): Promise<Planned | { ok: false; refusal: Refusal }> {
-  const read = await readUpload(input.bytes, { maxRows: engine.limits.maxRows, operation: input.operation });
+  const read = await readUpload(input.bytes, uploadReadOptions(engine, input.operation));
   if (!read.ok) return read;
-  return planOnly(engine, { ...input, table: read.table });
+  return planOnly(engine, { ...input, table: read.table }, true);
 }
 
 /** A selection (users matched by a filter) planned exactly like an uploaded file of their e-mails. */
