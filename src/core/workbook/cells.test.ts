@@ -1,5 +1,7 @@
-import { describe, expect, it } from "vitest";
-import { cellText, type SheetValue } from "./cells.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { cellText, loadNumberFormats, type SheetValue } from "./cells.ts";
+
+beforeAll(loadNumberFormats);
 
 const text = (value: SheetValue, numFmt?: string) => {
   const r = cellText(value, numFmt);

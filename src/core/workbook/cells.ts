@@ -6,7 +6,21 @@
 // - a formula by its saved value; rich text as its plain text; a hyperlink (Excel turns typed e-mail
 //   addresses into mailto: links) by its shown text; an error value (`#N/A`) as written;
 // - TRUE/FALSE as Excel shows them (read as Yes/No by the rules that take booleans).
-import { format as formatNumber, isDateFormat } from "numfmt";
+type NumberFormats = typeof import("numfmt");
+
+/**
+ * numfmt (Excel's number formats) is loaded only when a workbook is read: it is ~7 MB of memory and
+ * 0.1 s of start-up every other command would pay. Readers of workbooks await this first.
+ */
+let numfmt: NumberFormats | undefined;
+export async function loadNumberFormats(): Promise<void> {
+  numfmt ??= await import("numfmt");
+}
+
+function numberFormats(): NumberFormats {
+  if (numfmt === undefined) throw new Error("cellText: await loadNumberFormats() before reading a workbook");
+  return numfmt;
+}
 
 /** The value shapes of a cell as the workbook library reports them (exceljs's CellValue). */
 export type SheetValue =
@@ -46,6 +60,7 @@ export function cellText(value: SheetValue, numFmt?: string): CellText {
 }
 
 function numberText(value: number, numFmt: string | undefined): string {
+  const { format: formatNumber, isDateFormat } = numberFormats();
   const format = numFmt?.trim() ?? "";
   if (format === "" || format.toLowerCase() === "general") {
     // General shows long integers in scientific notation in a narrow column; the digits are the data

@@ -1,5 +1,5 @@
 // The workbook layer's public API: tell a file's kind from its bytes, read a workbook into a CsvTable.
-export { type CellText, cellText, type SheetValue } from "./cells.ts";
+export { type CellText, cellText, loadNumberFormats, type SheetValue } from "./cells.ts";
 export { refuseWorkbook, WORKBOOK_REFUSAL_CODES, type WorkbookRefusalCode } from "./refusals.ts";
 export {
   readWorkbook,

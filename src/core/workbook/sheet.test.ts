@@ -1,8 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ReadResult } from "../types.ts";
-import type { SheetValue } from "./cells.ts";
+import { loadNumberFormats, type SheetValue } from "./cells.ts";
 import type { SheetCell, SheetData } from "./sheet.ts";
 import { address, readWorkbook } from "./sheet.ts";
+
+beforeAll(loadNumberFormats);
 
 const c = (value: SheetValue, numFmt?: string): SheetCell => (numFmt ? { value, numFmt } : { value });
 function sheet(name: string, rows: (SheetCell | undefined)[][], first = 1, hidden = false): SheetData {
