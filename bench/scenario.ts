@@ -15,7 +15,7 @@ import { readCsv, writeCsv } from "../src/core/csv/index.ts";
 import { planOperation } from "../src/core/plan.ts";
 import { openDatabase } from "../src/directory/client.ts";
 import { copyIn } from "../src/directory/copy.ts";
-import { loadDirectoryView } from "../src/directory/view.ts";
+import { loadDirectoryView, viewNeedsFor } from "../src/directory/view.ts";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -143,15 +143,18 @@ const planMeasure = await withDatabase(async (db) => {
     bare.push(await timed(() => parse(Buffer.from(bytes), { bom: true, columns: true })));
     plan.push(
       await timed(async () => {
-        const read = readCsv(bytes, { maxRows: 150_000 });
+        // As the CLI plans an upload: only the mapped values kept, rows planned into their stored form.
+        const read = readCsv(bytes, { maxRows: 150_000, keepCells: false });
         if (!read.ok) throw new Error(read.refusal.message);
         const emails = read.table.records.flatMap((r) => [r.values.email ?? "", r.values.manager ?? ""]);
-        const directory = await loadDirectoryView(db, emails, new Date());
+        const fields = read.table.columns.flatMap((c) => (c.field ? [c.field] : []));
+        const directory = await loadDirectoryView(db, emails, new Date(), viewNeedsFor("create", fields));
         const result = planOperation({
           operation: "create",
           table: read.table,
           directory,
           options: { passwordMinLength: 6 },
+          consume: true,
         });
         if (!result.ok) throw new Error(result.refusal.message);
       }),
