@@ -39,7 +39,9 @@ export function operationArg(ctx: CommandContext): Operation {
 
 export async function readInputFile(ctx: CommandContext, path: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(resolve(ctx.io.cwd, path)));
+    const file = await readFile(resolve(ctx.io.cwd, path));
+    // A plain Uint8Array over the same memory: `new Uint8Array(file)` would copy it (18 MB at 150,000 rows).
+    return new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return ctx.refuse(

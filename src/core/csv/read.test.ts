@@ -343,3 +343,23 @@ describe("readCsv: UTF-8 parsed from the file's own bytes", () => {
     expect(lean.records[1]!.extraCells).toEqual(["extra"]);
   });
 });
+
+describe("readCsv: a large file without quotes is parsed a piece at a time", () => {
+  it("loses, splits and renumbers nothing across the pieces (CRLF, blank lines, a UTF-8 file and a 1252 one)", () => {
+    const lines = ["Email,Display Name,City"];
+    const expected: Array<[number, number, string]> = [];
+    let row = 0;
+    for (let i = 0; i < 90_000; i++) {
+      if (i % 997 === 0) lines.push("");
+      lines.push(`u${i}@x.com,Zoë ${i},Zürich`);
+      expected.push([++row, lines.length, `u${i}@x.com`]);
+    }
+    const text = `${lines.join("\r\n")}\r\n`;
+    expect(text.length).toBeGreaterThan(2 * 1024 * 1024); // several pieces
+    for (const bytes of [utf8(text), iconv.encode(text.replace(/ë/g, "e"), "win1252")]) {
+      const t = table(readCsv(bytes, { maxRows: 100_000, keepCells: false }));
+      expect(t.records.map((r) => [r.row, r.line, r.values.email])).toEqual(expected);
+      expect(t.records.at(-1)!.values).toMatchObject({ city: "Zürich" });
+    }
+  });
+});
