@@ -253,9 +253,9 @@ export async function planFile(engine: Engine, input: PlanFileInput): Promise<Pl
 }
 
 /**
- * The rows are read and planned here, and only the plan comes back: once this returns nothing refers to
- * the rows any more, so they are collected while the plan is stored (at 150,000 rows the table is ~60 MB
- * of the peak).
+ * The rows are read and planned here, and only the plan comes back. The table is the plan's alone: its
+ * records are let go as they are planned (PlanInput.consume), so a large file and its plan are never
+ * both whole in memory.
  */
 async function readAndPlan(
   engine: Engine,
