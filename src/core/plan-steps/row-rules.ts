@@ -151,6 +151,10 @@ function slim(draft: ChangeDraft): ChangeDraft {
   };
 }
 
+/**
+ * The draft shared by change rows without manager links, licenses or a password. The later phases read
+ * only its outcome (and the absence of the rest); its action's kind and e-mail are placeholders.
+ */
 const PLAIN_CHANGE: ChangeDraft = Object.freeze({
   outcome: "change",
   reason: "",
