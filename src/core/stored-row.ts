@@ -46,8 +46,11 @@ function storedAction(
 ): string | null {
   if (!action) return null;
   // Key by key, in the action's own order, so that expandAction gives the same object back.
+  // (for…in: an action is a plain object; this runs once a row, so no entry arrays are made.)
   const stored: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(action)) {
+  const fields = action as unknown as Record<string, unknown>;
+  for (const name in fields) {
+    const value = fields[name];
     if (name === "kind" ? value === operation : name === "email" ? value === key : false) continue;
     if (
       name === "set" &&
@@ -63,8 +66,9 @@ function storedAction(
 }
 
 function setEqualsChanges(set: NonNullable<PlannedAction["set"]>, changes: readonly FieldChange[]): boolean {
-  const keys = Object.keys(set);
-  if (keys.length !== changes.length) return false;
+  let size = 0;
+  for (const _ in set) size++;
+  if (size !== changes.length) return false;
   for (const c of changes) {
     if (!Object.hasOwn(set, c.field) || set[c.field as keyof typeof set] !== c.to) return false;
   }
@@ -133,9 +137,10 @@ export class CompactPlanRow implements PlanRow {
     this.key = position.key;
     this.reason = position.reason;
     this.#operation = operation;
-    const fields = changes.length > 0 && changes.every((c) => c.from === null) ? sharedFields(changes) : null;
+    const values = newValuesOnly(changes);
+    const fields = values === null ? null : sharedFields(changes);
     this.#fields = fields;
-    this.#changes = flat(fields ? JSON.stringify(changes.map((c) => c.to)) : storedChanges(changes));
+    this.#changes = flat(values === null ? storedChanges(changes) : JSON.stringify(values));
     const actionText = storedAction(operation, position.key, changes, action);
     this.#action = actionText === null ? null : shared(actionText);
   }
@@ -177,9 +182,32 @@ export class CompactPlanRow implements PlanRow {
   }
 }
 
-/** The field names of a row's changes, one array for every row that sets the same fields. */
+/** The new values of changes that only set values (every `from` null), else null. */
+function newValuesOnly(changes: readonly FieldChange[]): (string | null)[] | null {
+  if (changes.length === 0) return null;
+  const values: (string | null)[] = new Array(changes.length);
+  for (let i = 0; i < changes.length; i++) {
+    const c = changes[i]!;
+    if (c.from !== null) return null;
+    values[i] = c.to;
+  }
+  return values;
+}
+
+/**
+ * The field names of a row's changes, one array for every row that sets the same fields. The rows of a
+ * file nearly always set the fields of the row before: that list is tried first, without allocating.
+ */
 const sharedFieldLists = new Map<string, readonly string[]>();
+let lastFieldList: readonly string[] = [];
 function sharedFields(changes: readonly FieldChange[]): readonly string[] {
+  const last = lastFieldList;
+  if (last.length === changes.length && changes.every((c, i) => c.field === last[i])) return last;
+  lastFieldList = fieldList(changes);
+  return lastFieldList;
+}
+
+function fieldList(changes: readonly FieldChange[]): readonly string[] {
   const names = changes.map((c) => c.field);
   const id = names.join("\n");
   const known = sharedFieldLists.get(id);
