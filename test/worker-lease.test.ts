@@ -8,7 +8,7 @@ import { openDatabase, queryRows } from "../src/directory/client.ts";
 import type { JobRecord } from "../src/directory/schema.ts";
 import { claimJob, executeJob, LeaseLostError } from "../src/jobs/executor.ts";
 import { queuePosition } from "../src/jobs/job-store.ts";
-import { claimNextJob } from "../src/jobs/queue.ts";
+import { CLAIM_LOCK_KEY, claimNextJob } from "../src/jobs/queue.ts";
 import { executorDeps } from "../src/jobs/service.ts";
 import { startWorker } from "../src/jobs/worker.ts";
 import { createPostgresDatabase, describeEachDatabase } from "./support/db.ts";
@@ -165,5 +165,49 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("queue head [postgres]", () => {
       release();
       await batch;
     }
+  });
+
+  it("a worker that waited for the claim lock dates the job's start after the finish of the job before it", async () => {
+    const { url, drop } = await createPostgresDatabase();
+    const handle = await openDatabase(url);
+    const other = postgres(url, { max: 1, onnotice: () => {} });
+    cleanups.push(async () => {
+      await other.end();
+      await handle.close();
+      await drop();
+    });
+    const engine = { ...testEngine(handle), clock: () => new Date() };
+    const first = await queueCreateJob(engine, 3, "first");
+    const second = await queueCreateJob(engine, 3, "second");
+    expect(await claimNextJob(handle.db, "worker-a", 30, new Date())).toMatchObject({ kind: "claimed" });
+
+    // Another worker is claiming (it holds the claim lock) while worker B starts to claim and waits.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const claiming = other.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`;
+      locked();
+      await held;
+    });
+    await isLocked;
+    const claimB = claimNextJob(handle.db, "worker-b", 30, () => new Date());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Worker A finishes the first job meanwhile; then the lock is let go.
+    const finishedAt = new Date().toISOString();
+    await handle.db.execute(
+      sql`update jobs set status = 'succeeded', finished_at = ${finishedAt}::timestamptz, lease_owner = null
+          where id = ${first.id}`,
+    );
+    release();
+    await claiming;
+    expect(await claimB).toMatchObject({ kind: "claimed", job: { id: second.id } });
+    const started = (await mustGetJob(handle.db, second.id)).startedAt;
+    expect(Date.parse(started ?? "")).toBeGreaterThanOrEqual(Date.parse(finishedAt));
   });
 });

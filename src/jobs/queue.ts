@@ -16,7 +16,7 @@ import {
 } from "./executor.ts";
 import { getJob } from "./job-store.ts";
 
-const CLAIM_LOCK_KEY = 7_265_301_450;
+export const CLAIM_LOCK_KEY = 7_265_301_450;
 
 export type ClaimResult =
   | { kind: "claimed"; job: JobRecord }
@@ -24,15 +24,21 @@ export type ClaimResult =
   | { kind: "busy"; jobId: string }
   | { kind: "idle" };
 
+/**
+ * `now` may be the clock itself: it is then read when the head has been found claimable, so a job's start
+ * is never dated before the finish of the job ahead of it (a worker can wait here, on the lock or for
+ * the head's owner, while that job finishes).
+ */
 export async function claimNextJob(
   db: Database,
   owner: string,
   leaseSeconds: number,
-  now: Date,
+  now: Date | (() => Date),
 ): Promise<ClaimResult> {
-  const nowIso = now.toISOString();
+  const read = () => (typeof now === "function" ? now() : now);
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
+    const nowIso = read().toISOString();
     // The head is found without locking: a running job's row is briefly locked by its owner's batch
     // commit or lease renewal, and SKIP LOCKED over the whole queue would then skip the head and hand out
     // the second job while the first still runs (two jobs at once, out of order). Only the head itself
@@ -53,7 +59,7 @@ export async function claimNextJob(
     if (head.status === "running" && head.live && head.lease_owner !== owner) {
       return { kind: "busy", jobId: head.id } as const;
     }
-    const job = await claimJob(tx as unknown as Database, head.id, owner, leaseSeconds, now);
+    const job = await claimJob(tx as unknown as Database, head.id, owner, leaseSeconds, read());
     return job ? ({ kind: "claimed", job } as const) : ({ kind: "busy", jobId: head.id } as const);
   });
 }
@@ -91,7 +97,7 @@ export async function drainQueue(deps: ExecutorDeps, options: DrainOptions): Pro
   for (;;) {
     if (options.shouldStop?.()) return ran;
     if (options.untilJob && ran.some((j) => j.id === options.untilJob && j.status !== "running")) return ran;
-    const claim = await claimNextJob(deps.db, options.owner, options.leaseSeconds, clock());
+    const claim = await claimNextJob(deps.db, options.owner, options.leaseSeconds, clock);
     if (claim.kind === "idle") {
       if (!options.untilJob) return ran;
       const [target] = await queryRows<{ status: string }>(
