@@ -125,7 +125,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("queue head [postgres]", () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it("while the running head's row is locked (its owner commits a batch), the next job is not handed out", async () => {
+  /** Two queued jobs, the first claimed by worker A, and a second connection to play another worker. */
+  async function firstOfTwoClaimed() {
     const { url, drop } = await createPostgresDatabase();
     const handle = await openDatabase(url);
     const other = postgres(url, { max: 1, onnotice: () => {} });
@@ -141,61 +142,49 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("queue head [postgres]", () => {
       kind: "claimed",
       job: { id: first.id },
     });
+    /** Runs `lock` in a transaction of the other connection and holds it until `release` is called. */
+    async function holding(lock: (tx: postgres.TransactionSql) => Promise<unknown>) {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const done = other.begin(async (tx) => {
+        await lock(tx);
+        locked();
+        await held;
+      });
+      await isLocked;
+      return {
+        release: async () => {
+          release();
+          await done;
+        },
+      };
+    }
+    return { handle, first, second, holding };
+  }
 
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
+  it("while the running head's row is locked (its owner commits a batch), the next job is not handed out", async () => {
+    const { handle, first, second, holding } = await firstOfTwoClaimed();
     // Worker A's batch transaction: it holds the job row until it commits.
-    const batch = other.begin(async (tx) => {
-      await tx`select id from jobs where id = ${first.id} for update`;
-      locked();
-      await held;
-    });
-    await isLocked;
+    const batch = await holding((tx) => tx`select id from jobs where id = ${first.id} for update`);
     try {
       const claim = await claimNextJob(handle.db, "worker-b", 30, new Date());
       expect(claim).toEqual({ kind: "busy", jobId: first.id });
       expect((await mustGetJob(handle.db, second.id)).status).toBe("queued");
     } finally {
-      release();
-      await batch;
+      await batch.release();
     }
   });
 
   it("a worker that waited for the claim lock dates the job's start after the finish of the job before it", async () => {
-    const { url, drop } = await createPostgresDatabase();
-    const handle = await openDatabase(url);
-    const other = postgres(url, { max: 1, onnotice: () => {} });
-    cleanups.push(async () => {
-      await other.end();
-      await handle.close();
-      await drop();
-    });
-    const engine = { ...testEngine(handle), clock: () => new Date() };
-    const first = await queueCreateJob(engine, 3, "first");
-    const second = await queueCreateJob(engine, 3, "second");
-    expect(await claimNextJob(handle.db, "worker-a", 30, new Date())).toMatchObject({ kind: "claimed" });
-
+    const { handle, first, second, holding } = await firstOfTwoClaimed();
     // Another worker is claiming (it holds the claim lock) while worker B starts to claim and waits.
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const claiming = other.begin(async (tx) => {
-      await tx`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`;
-      locked();
-      await held;
-    });
-    await isLocked;
+    const claiming = await holding((tx) => tx`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
     const claimB = claimNextJob(handle.db, "worker-b", 30, () => new Date());
     await new Promise((resolve) => setTimeout(resolve, 50));
     // Worker A finishes the first job meanwhile; then the lock is let go.
@@ -204,8 +193,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("queue head [postgres]", () => {
       sql`update jobs set status = 'succeeded', finished_at = ${finishedAt}::timestamptz, lease_owner = null
           where id = ${first.id}`,
     );
-    release();
-    await claiming;
+    await claiming.release();
     expect(await claimB).toMatchObject({ kind: "claimed", job: { id: second.id } });
     const started = (await mustGetJob(handle.db, second.id)).startedAt;
     expect(Date.parse(started ?? "")).toBeGreaterThanOrEqual(Date.parse(finishedAt));
