@@ -53,8 +53,7 @@ export function planOperation(input: PlanInput): PlanResult {
   const ctx = planContext(input, def);
   if (!("headerOf" in ctx)) return ctx;
 
-  const consume = input.consume === true;
-  const drafts = applyRowRules(table.records, def, ctx, { compact: consume, release: consume });
+  const drafts = applyRowRules(table.records, def, ctx, input.consume === true);
   const parent = linkInFileManagers(drafts);
   failUpdateCycles(drafts, directory);
   const executionOrder = orderAndTakeSeats(drafts, parent, directory);

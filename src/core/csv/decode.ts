@@ -9,6 +9,8 @@ export interface Decoded {
   /** The text without its byte order mark. */
   text: string;
   encoding: Encoding;
+  /** Bytes of the byte order mark skipped before the text (0 without one). */
+  bom: number;
 }
 
 // fatal: true turns the first invalid sequence into an exception, which is our "not UTF-8" signal.
@@ -18,18 +20,22 @@ export function decode(bytes: Uint8Array): Decoded {
   const b0 = bytes[0];
   const b1 = bytes[1];
   if (b0 === 0xef && b1 === 0xbb && bytes[2] === 0xbf) {
-    return { text: decodeUtf8(bytes.subarray(3)), encoding: "utf-8" };
+    return { text: decodeUtf8(bytes.subarray(3)), encoding: "utf-8", bom: 3 };
   }
-  if (b0 === 0xff && b1 === 0xfe) return { text: utf16(bytes.subarray(2), "utf-16le"), encoding: "utf-16le" };
-  if (b0 === 0xfe && b1 === 0xff) return { text: utf16(bytes.subarray(2), "utf-16be"), encoding: "utf-16be" };
+  if (b0 === 0xff && b1 === 0xfe) {
+    return { text: utf16(bytes.subarray(2), "utf-16le"), encoding: "utf-16le", bom: 2 };
+  }
+  if (b0 === 0xfe && b1 === 0xff) {
+    return { text: utf16(bytes.subarray(2), "utf-16be"), encoding: "utf-16be", bom: 2 };
+  }
 
   const guessed = guessBomlessUtf16(bytes);
-  if (guessed) return { text: utf16(bytes, guessed), encoding: guessed };
+  if (guessed) return { text: utf16(bytes, guessed), encoding: guessed, bom: 0 };
 
   try {
-    return { text: strictUtf8.decode(bytes), encoding: "utf-8" };
+    return { text: strictUtf8.decode(bytes), encoding: "utf-8", bom: 0 };
   } catch {
-    return { text: iconv.decode(toBuffer(bytes), "windows-1252"), encoding: "windows-1252" };
+    return { text: iconv.decode(toBuffer(bytes), "windows-1252"), encoding: "windows-1252", bom: 0 };
   }
 }
 

@@ -4,7 +4,7 @@
 import { CsvError, parse } from "csv-parse/sync";
 import type { CsvRecord, CsvTable, Field, ReadResult, Refusal } from "../types.ts";
 import { sniffBinaryText, sniffWorkbook } from "./binary.ts";
-import { decode, type Encoding } from "./decode.ts";
+import { type Decoded, decode, type Encoding } from "./decode.ts";
 import { restoreCell } from "./formula.ts";
 import { type HeaderMap, mapHeaders } from "./headers.ts";
 import { countLineBreaks, lineBreaksInCells } from "./lines.ts";
@@ -37,7 +37,8 @@ const fail = (refusal: Refusal): ReadResult => ({ ok: false, refusal });
 export function readCsv(bytes: Uint8Array, options: ReadOptions): ReadResult {
   const workbook = sniffWorkbook(bytes);
   if (workbook) return fail(workbook);
-  const { text, encoding } = decode(bytes);
+  const decoded = decode(bytes);
+  const { text, encoding } = decoded;
   const binary = sniffBinaryText(text);
   if (binary) return fail(binary);
   if (text.trim() === "") return fail(refuse.empty());
@@ -48,7 +49,7 @@ export function readCsv(bytes: Uint8Array, options: ReadOptions): ReadResult {
   const delimiter = preamble.delimiter ?? sniffBody(body);
   return parseTable(
     body,
-    bodyBytes(bytes, encoding, text, preamble.start),
+    bodyBytes(bytes, decoded, preamble.start),
     preamble.lines + 1,
     delimiter,
     encoding,
@@ -61,9 +62,8 @@ export function readCsv(bytes: Uint8Array, options: ReadOptions): ReadResult {
  * text back into a copy (18 MB more at 150,000 rows, kept by the allocator long after). Cells come out
  * the same: valid UTF-8 decodes the same way, and after a BOM invalid bytes become U+FFFD either way.
  */
-function bodyBytes(bytes: Uint8Array, encoding: Encoding, text: string, start: number): Buffer | undefined {
+function bodyBytes(bytes: Uint8Array, { text, encoding, bom }: Decoded, start: number): Buffer | undefined {
   if (encoding !== "utf-8") return undefined;
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const offset = bom + (start === 0 ? 0 : new TextEncoder().encode(text.slice(0, start)).length);
   return Buffer.from(bytes.buffer, bytes.byteOffset + offset, bytes.byteLength - offset);
 }

@@ -18,18 +18,15 @@ export interface RowRulesResult extends Drafts {
   dnManagers: number;
 }
 
-export interface RowRulesOptions {
-  /** Keep change rows in their stored form (Drafts.compactRows). */
-  compact?: boolean;
-  /** The caller hands the records over: each is dropped from the array once its rules ran. */
-  release?: boolean;
-}
-
 export function applyRowRules(
   records: (CsvRecord | undefined)[],
   def: OperationDefinition,
   ctx: PlanContext,
-  options: RowRulesOptions = {},
+  /**
+   * The caller hands the records over (PlanInput.consume): each is dropped from the array once its rules
+   * ran, and change rows are made in their stored form there and then (Drafts.compactRows).
+   */
+  consume = false,
 ): RowRulesResult {
   const used: ReadonlySet<string> = new Set(def.usedFields);
   const formulaFields = ctx.fields.filter((f) => used.has(f) && f !== "password");
@@ -40,14 +37,14 @@ export function applyRowRules(
   const keys: string[] = new Array(n);
   const rowNumbers = new Int32Array(n);
   const lines = new Int32Array(n);
-  const compactRows: (PlanRow | undefined)[] | undefined = options.compact ? new Array(n) : undefined;
+  const compactRows: (PlanRow | undefined)[] | undefined = consume ? new Array(n) : undefined;
   const firstIndexOfKey = new Map<string, number>();
   const firstIndexOfPair = new Map<string, number>();
   let dnManagers = 0;
 
   for (let i = 0; i < n; i++) {
     const record = records[i]!;
-    if (options.release) records[i] = undefined;
+    if (consume) records[i] = undefined;
     rowNumbers[i] = record.row;
     lines[i] = record.line;
     // Allocated only for rows that fail here (most rows do not).
