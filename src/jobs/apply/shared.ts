@@ -77,6 +77,17 @@ export const STATUS_STAGE: StagingTable = {
   ],
 };
 
+/**
+ * `u.email = any(array(select email from <stage>))`: added to an UPDATE … FROM a staging table next to
+ * `u.email = x.email`, so the batch's users are found through the e-mail index. The fresh staging table
+ * has no statistics; on the join alone the planner hashed the whole directory for every batch (70–100 ms
+ * of a 5,000-row batch against 100,000 users, growing with the directory). Given the array it reads
+ * just the batch's rows: cost O(batch), whatever the directory's size.
+ */
+export function batchUsers(stage: StagingTable) {
+  return sql.raw(`u.email = any(array(select email from ${stage.name}))`);
+}
+
 export const ok = (
   row: number,
   before: ItemOutcome["before"],

@@ -1,5 +1,5 @@
 // Status changes (disable, enable, delete, restore) and reset-password.
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { UserStatus } from "../../core/types.ts";
 import type { Executor } from "../../directory/client.ts";
 import { stage } from "../../directory/copy.ts";
@@ -10,6 +10,7 @@ import {
   loadCurrent,
   ok,
   STATUS_STAGE,
+  batchUsers,
   skip,
   type WorkItem,
 } from "./shared.ts";
@@ -95,12 +96,17 @@ export async function applyStatus(
       STATUS_STAGE,
       records.map((r) => [r.email, r.status, r.disabled, r.deleted]),
     );
-    await tx.execute(sql`
-      update users u set status = x.status, disabled_at = x.disabled, deleted_at = x.deleted, updated_at = ${now}::timestamptz
-      from ${sql.raw(STATUS_STAGE.name)} x
-      where u.email = x.email`);
+    await tx.execute(statusStatement(now));
   }
   return outcomes;
+}
+
+/** Writes the staged status changes (STATUS_STAGE) to their users. Exported for its plan-shape test. */
+export function statusStatement(now: string): SQL {
+  return sql`
+    update users u set status = x.status, disabled_at = x.disabled, deleted_at = x.deleted, updated_at = ${now}::timestamptz
+    from ${sql.raw(STATUS_STAGE.name)} x
+    where u.email = x.email and ${batchUsers(STATUS_STAGE)}`;
 }
 
 // --- reset-password --------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 // update: writes changed profile fields, attributes and managers of existing users.
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../../directory/client.ts";
 import { stage } from "../../directory/copy.ts";
 import {
@@ -13,6 +13,7 @@ import {
   skip,
   splitSet,
   UPDATE_STAGE,
+  batchUsers,
   type WorkItem,
 } from "./shared.ts";
 
@@ -89,19 +90,24 @@ export async function applyUpdate(tx: Executor, items: WorkItem[], now: string):
         r.has_manager as boolean,
       ]),
     );
-    const assignments = COLUMN_FIELDS.map((f) => {
-      const c = COLUMN_OF[f];
-      const value = f === "displayName" ? `coalesce(x.s->>'${c}', u.${c})` : `x.s->>'${c}'`;
-      return `${c} = case when x.s ? '${c}' then ${value} else u.${c} end`;
-    }).join(",\n");
-    await tx.execute(sql`
-      update users u set ${sql.raw(assignments)},
-        manager_id = case when x.has_manager then (select m.id from users m where m.email = x.manager) else u.manager_id end,
-        attributes = (u.attributes || x.attrs)
-          - coalesce(array(select jsonb_array_elements_text(x.clear)), '{}'::text[]),
-        updated_at = ${now}::timestamptz
-      from ${sql.raw(UPDATE_STAGE.name)} x
-      where u.email = x.email`);
+    await tx.execute(updateUsersStatement(now));
   }
   return outcomes;
+}
+
+/** Writes the staged changes (UPDATE_STAGE) to their users. Exported for its plan-shape test. */
+export function updateUsersStatement(now: string): SQL {
+  const assignments = COLUMN_FIELDS.map((f) => {
+    const c = COLUMN_OF[f];
+    const value = f === "displayName" ? `coalesce(x.s->>'${c}', u.${c})` : `x.s->>'${c}'`;
+    return `${c} = case when x.s ? '${c}' then ${value} else u.${c} end`;
+  }).join(",\n");
+  return sql`
+    update users u set ${sql.raw(assignments)},
+      manager_id = case when x.has_manager then (select m.id from users m where m.email = x.manager) else u.manager_id end,
+      attributes = (u.attributes || x.attrs)
+        - coalesce(array(select jsonb_array_elements_text(x.clear)), '{}'::text[]),
+      updated_at = ${now}::timestamptz
+    from ${sql.raw(UPDATE_STAGE.name)} x
+    where u.email = x.email and ${batchUsers(UPDATE_STAGE)}`;
 }
