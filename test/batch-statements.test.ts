@@ -65,7 +65,8 @@ async function usersScans(
 /** Rows of `users` the scans read (returned or filtered out), over all their loops. */
 const rowsRead = (scans: PlanNode[]) =>
   scans.reduce(
-    (sum, n) => sum + ((n["Actual Rows"] ?? 0) + (n["Rows Removed by Filter"] ?? 0)) * (n["Actual Loops"] ?? 1),
+    (sum, n) =>
+      sum + ((n["Actual Rows"] ?? 0) + (n["Rows Removed by Filter"] ?? 0)) * (n["Actual Loops"] ?? 1),
     0,
   );
 

@@ -4,13 +4,13 @@ import type { UserStatus } from "../../core/types.ts";
 import type { Executor } from "../../directory/client.ts";
 import { stage } from "../../directory/copy.ts";
 import {
+  batchUsers,
   fail,
   type ItemOutcome,
   json,
   loadCurrent,
   ok,
   STATUS_STAGE,
-  batchUsers,
   skip,
   type WorkItem,
 } from "./shared.ts";

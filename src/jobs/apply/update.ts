@@ -3,6 +3,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../../directory/client.ts";
 import { stage } from "../../directory/copy.ts";
 import {
+  batchUsers,
   COLUMN_FIELDS,
   COLUMN_OF,
   currentValue,
@@ -13,7 +14,6 @@ import {
   skip,
   splitSet,
   UPDATE_STAGE,
-  batchUsers,
   type WorkItem,
 } from "./shared.ts";
 
