@@ -18,20 +18,25 @@ import {
 const PROFILE_COLUMNS = COLUMN_FIELDS.filter((f) => f !== "displayName").map((f) => COLUMN_OF[f]);
 
 /**
- * Inserts the staged users (CREATE_STAGE), a user who exists by now left out. The manager is looked up
- * row by row (a correlated subquery: one index probe each). As a join, with no statistics on the fresh
- * staging table, it was planned as a hash of the whole directory per batch: 100 ms of every 5,000-row
- * batch against 100,000 users, and growing with the directory. Exported for its plan-shape test.
+ * Inserts the staged users (CREATE_STAGE), a user who exists by now left out. The batch's managers are
+ * read once each through the e-mail index (any(array(distinct staged managers))) and joined in memory.
+ * A plain join to users, with no statistics on the fresh staging table, was planned as a hash of the
+ * whole directory per batch: 100 ms of every 5,000-row batch against 100,000 users, growing with the
+ * directory. A lookup per row (a correlated subquery) cost half as much again as this form, measured
+ * side by side (220 against 120 ms a batch). Exported for its plan-shape test.
  */
 export function insertUsersStatement(now: string): SQL {
   return sql`insert into users (email, display_name, manager_id, ${sql.raw(PROFILE_COLUMNS.join(", "))},
       attributes, status, must_change_password, password_hash, disabled_at, created_at, updated_at)
-    select x.email, x.display_name,
-      (select m.id from users m where m.email = x.manager and m.status <> 'deleted'),
-      ${sql.raw(PROFILE_COLUMNS.map((c) => `x.${c}`).join(", "))},
+    select x.email, x.display_name, m.id, ${sql.raw(PROFILE_COLUMNS.map((c) => `x.${c}`).join(", "))},
       x.attributes, x.status, x.must_change_password, x.password_hash,
       case when x.status = 'disabled' then ${now}::timestamptz end, ${now}::timestamptz, ${now}::timestamptz
     from ${sql.raw(CREATE_STAGE.name)} x
+    left join (
+      select m.email, m.id from users m
+      where m.email = any(array(select distinct manager from ${sql.raw(CREATE_STAGE.name)}))
+        and m.status <> 'deleted'
+    ) m on m.email = x.manager
     on conflict (email) do nothing
     returning id::text as id, email, manager_id is not null as has_manager`;
 }
