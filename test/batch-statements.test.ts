@@ -6,7 +6,7 @@
 // with the directory. The plan shape is asserted, not a time.
 import { type SQL, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { type Executor, queryRows } from "../src/directory/client.ts";
+import { type Database, queryRows } from "../src/directory/client.ts";
 import { type CopyValue, type StagingTable, stage } from "../src/directory/copy.ts";
 import { insertUsersStatement } from "../src/jobs/apply/create.ts";
 import { CREATE_STAGE, STATUS_STAGE, UPDATE_STAGE } from "../src/jobs/apply/shared.ts";
@@ -36,13 +36,13 @@ class RolledBack extends Error {}
  * Returns the scan nodes of `users` (the written relation's own ModifyTable node left out).
  */
 async function usersScans(
-  db: Executor,
+  db: Database,
   table: StagingTable,
   rows: CopyValue[][],
   statement: SQL,
 ): Promise<PlanNode[]> {
   let scans: PlanNode[] = [];
-  await (db as { transaction: (fn: (tx: Executor) => Promise<void>) => Promise<void> })
+  await db
     .transaction(async (tx) => {
       await stage(tx, table, rows);
       const [explained] = await queryRows<{ "QUERY PLAN": unknown }>(

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { describeEachDatabase, queryRows } from "../../test/support/db.ts";
 import { type Database, openDatabase } from "./client.ts";
-import { copyField, copyIn, copyText, stage } from "./copy.ts";
+import { copyField, copyIn, copyPieces, copyText, stage } from "./copy.ts";
 
 it("writes COPY text: tabs, line breaks and backslashes escaped, null as \\N", () => {
   expect(copyField("a\tb\nc\rd\\e")).toBe("a\\tb\\nc\\rd\\\\e");
@@ -97,6 +97,42 @@ describeEachDatabase("COPY", (ctx) => {
     } finally {
       if (single !== ctx.handle) await single.close();
     }
+  });
+
+  it("COPYs text built piece by piece as it is written: every row once; a late failure rolls back", async () => {
+    // 30,000 rows (~1.5 MB): more than a socket takes at once, so later pieces wait for the earlier ones.
+    const rows = function* (count: number, duplicateAt = -1) {
+      for (let i = 0; i < count; i++) {
+        const n = i === duplicateAt ? 3 : i;
+        yield [`piece${n}@example.com`, `Piece ${n} ${"x".repeat(20)}`] as const;
+      }
+    };
+    // On one connection: a failed COPY that kept it, or never settled, would hang what follows.
+    const single =
+      ctx.kind === "postgres"
+        ? await openDatabase(ctx.handle.url, { migrate: false, maxConnections: 1 })
+        : ctx.handle;
+    try {
+      const failed = await single.db
+        .transaction(async (tx) => {
+          await copyIn(tx, "users", ["email", "display_name"], copyPieces(rows(30_000, 29_000), 700));
+        })
+        .catch((error: unknown) => error);
+      expect(String((failed as Error).message)).toMatch(/duplicate key/);
+      const [none] = await queryRows<{ n: number }>(single.db, sql`select count(*)::int as n from users`);
+      expect(none?.n).toBe(0);
+    } finally {
+      if (single !== ctx.handle) await single.close();
+    }
+
+    await copyIn(ctx.handle.db, "users", ["email", "display_name"], copyPieces(rows(30_000), 700));
+    // Every row exactly once: 30,000 distinct e-mails whose numbers add up to 0 + 1 + … + 29,999.
+    const [stored] = await queryRows<{ n: number; total: string }>(
+      ctx.handle.db,
+      sql`select count(distinct email)::int as n,
+        sum(substring(email from 'piece([0-9]+)@')::int)::text as total from users`,
+    );
+    expect(stored).toEqual({ n: 30_000, total: String((30_000 * 29_999) / 2) });
   });
 
   it("a COPY into a table that does not exist rejects with the server's message", async () => {

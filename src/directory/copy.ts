@@ -60,34 +60,72 @@ function isPglite(client: PgliteLike | PostgresLike): client is PgliteLike {
 }
 
 /**
- * `COPY table (columns) FROM STDIN` with the given rows (or COPY text already built). Use it inside a
- * transaction when what follows depends on it: a failure rejects and the transaction rolls back.
- * `table` and `columns` are identifiers from the code, never from input.
+ * COPY text given in pieces, built only as they are written: `copyIn` sends each piece as the one before
+ * it is taken by the server (backpressure), so building the text and the server's writing of it overlap,
+ * and the whole text is never in memory at once (on PostgreSQL).
+ */
+export class CopyPieces {
+  constructor(readonly pieces: Iterable<string>) {}
+}
+
+/** `items` mapped to COPY rows one at a time, as they are read (a lazy `map`: rows built as they are sent). */
+export function* copyRows<T>(
+  items: Iterable<T>,
+  toRow: (item: T) => readonly CopyValue[],
+): Generator<readonly CopyValue[]> {
+  for (const item of items) yield toRow(item);
+}
+
+/** Rows as CopyPieces of `perPiece` rows each, each piece's text built when it is about to be written. */
+export function copyPieces(rows: Iterable<readonly CopyValue[]>, perPiece = 1000): CopyPieces {
+  function* pieces(): Generator<string> {
+    let batch: (readonly CopyValue[])[] = [];
+    for (const row of rows) {
+      batch.push(row);
+      if (batch.length === perPiece) {
+        yield copyText(batch);
+        batch = [];
+      }
+    }
+    if (batch.length) yield copyText(batch);
+  }
+  return new CopyPieces(pieces());
+}
+
+/**
+ * `COPY table (columns) FROM STDIN` with the given rows (or COPY text already built, whole or in pieces).
+ * Use it inside a transaction when what follows depends on it: a failure rejects and the transaction
+ * rolls back. `table` and `columns` are identifiers from the code, never from input.
  */
 export async function copyIn(
   ex: Executor,
   table: string,
   columns: readonly string[],
-  rows: Iterable<readonly CopyValue[]> | string,
+  rows: Iterable<readonly CopyValue[]> | string | CopyPieces,
   format: "text" | "csv-with-header" = "text",
   before = "",
 ): Promise<void> {
-  const data = typeof rows === "string" ? rows : copyText(rows);
+  const pieces: Iterable<string> =
+    rows instanceof CopyPieces ? rows.pieces : [typeof rows === "string" ? rows : copyText(rows)];
   const options = format === "csv-with-header" ? " with (format csv, header true)" : "";
   const client = rawClient(ex);
   // `before`: statements sent in the same simple query, ahead of the COPY (one round trip, not two).
   const prefix = before ? `${before}; ` : "";
   if (isPglite(client)) {
     await client.exec(`${prefix}copy ${table} (${columns.join(", ")}) from '/dev/blob'${options}`, {
-      blob: new Blob([data]),
+      blob: new Blob([...pieces]),
       onNotice: () => {},
     });
     return;
   }
-  await copyInPostgres(client, `${prefix}copy ${table} (${columns.join(", ")}) from stdin${options}`, data);
+  await copyInPostgres(client, `${prefix}copy ${table} (${columns.join(", ")}) from stdin${options}`, pieces);
 }
 
-async function copyInPostgres(client: PostgresLike, statement: string, data: string): Promise<void> {
+async function copyInPostgres(
+  client: PostgresLike,
+  statement: string,
+  pieces: Iterable<string>,
+): Promise<void> {
   const query = client.unsafe(statement);
   // The server's rejection of the data reaches `query.reject` (see the note at the top of this file).
   const failed = new Promise<never>((_, reject) => {
@@ -99,11 +137,16 @@ async function copyInPostgres(client: PostgresLike, statement: string, data: str
   });
   failed.catch(() => undefined);
   const stream = await Promise.race([query.writable(), failed]);
-  const written = new Promise<void>((resolve, reject) => {
-    stream.once("error", reject);
-    stream.end(data, () => resolve());
-  });
-  await Promise.race([written, failed]);
+  const broken = new Promise<never>((_, reject) => stream.once("error", reject));
+  broken.catch(() => undefined);
+  for (const piece of pieces) {
+    // A full buffer: wait until the socket has taken it (the next piece is built meanwhile no sooner).
+    if (!stream.write(piece)) {
+      await Promise.race([new Promise<void>((resolve) => stream.once("drain", resolve)), failed, broken]);
+    }
+  }
+  const written = new Promise<void>((resolve) => stream.end(() => resolve()));
+  await Promise.race([written, failed, broken]);
 }
 
 /** A staging table: a temporary table of this session, emptied at every commit. Name and types from the code. */
@@ -129,7 +172,7 @@ export async function stage(
     ex,
     table.name,
     table.columns.map(([name]) => name),
-    rows,
+    copyPieces(rows),
     "text",
     ddl,
   );

@@ -6,7 +6,7 @@ import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { expandAction, expandChanges } from "../core/stored-row.ts";
 import { type Database, queryRows } from "../directory/client.ts";
-import { type CopyValue, type StagingTable, stage } from "../directory/copy.ts";
+import { type CopyValue, copyRows, type StagingTable, stage } from "../directory/copy.ts";
 import { type JobRecord, jobCredentials, jobs, plans } from "../directory/schema.ts";
 import { applyBatch, type ItemOutcome, type WorkItem } from "./apply.ts";
 import { getJob } from "./job-store.ts";
@@ -321,7 +321,7 @@ async function commitBatch(
     await stage(
       tx,
       OUTCOMES_STAGE,
-      outcomes.map((o) => outcomeFields(o, places.get(o.row)!)),
+      copyRows(outcomes, (o) => outcomeFields(o, places.get(o.row)!)),
     );
     const [written] = await queryRows<{ items: number }>(
       tx,

@@ -5,7 +5,7 @@ import { customAlphabet } from "nanoid";
 import { compactRow, expandAction, expandChanges } from "../core/stored-row.ts";
 import type { Operation, Plan, PlanRow } from "../core/types.ts";
 import type { Database, Executor } from "../directory/client.ts";
-import { copyIn } from "../directory/copy.ts";
+import { type CopyValue, copyIn, copyPieces } from "../directory/copy.ts";
 import { planRows, plans } from "../directory/schema.ts";
 import type { Sealer } from "./secrets.ts";
 
@@ -15,7 +15,6 @@ export const newId = customAlphabet("23456789abcdefghijkmnpqrstuvwxyz", 12);
 export type Source = "slack" | "api" | "cli" | "schedule";
 
 export const PLAN_TTL_HOURS = 24;
-const ROW_CHUNK = 5000;
 
 export interface StoredPlan {
   id: string;
@@ -75,20 +74,17 @@ export async function savePlan(db: Database, sealer: Sealer, input: SavePlanInpu
       createdAt: input.now.toISOString(),
       expiresAt,
     });
-    // COPYed in chunks (no statement carries more than a few MB, whatever the file size), each row in
-    // its compact form (compactRow): no value is stored twice.
+    // One COPY, its text built a piece at a time as the server takes the one before (CopyPieces): the
+    // building and the server's writing overlap, and no more than a piece is ever built ahead. Each row
+    // is in its compact form (compactRow): no value is stored twice.
     const operation = input.plan.operation;
-    for (let i = 0; i < input.plan.rows.length; i += ROW_CHUNK) {
-      await copyIn(
-        tx,
-        "plan_rows",
-        PLAN_ROW_COLUMNS,
-        input.plan.rows.slice(i, i + ROW_CHUNK).map((r) => {
-          const { changes, action } = compactRow(operation, r);
-          return [id, r.row, r.line, seqOf.get(r.row) ?? null, r.key, r.outcome, r.reason, changes, action];
-        }),
-      );
+    function* rows(): Generator<CopyValue[]> {
+      for (const r of input.plan.rows) {
+        const { changes, action } = compactRow(operation, r);
+        yield [id, r.row, r.line, seqOf.get(r.row) ?? null, r.key, r.outcome, r.reason, changes, action];
+      }
     }
+    await copyIn(tx, "plan_rows", PLAN_ROW_COLUMNS, copyPieces(rows()));
   });
   return {
     id,

@@ -1,7 +1,7 @@
 // create: inserts new users (manager, licenses and groups included) from a batch.
 import { type SQL, sql } from "drizzle-orm";
 import { anyOf, type Executor, queryRows } from "../../directory/client.ts";
-import { stage } from "../../directory/copy.ts";
+import { copyRows, stage } from "../../directory/copy.ts";
 import { addMembers, assignLicenses, loadGroupNames, loadSeats, reserveSeats } from "./access.ts";
 import {
   COLUMN_FIELDS,
@@ -61,7 +61,7 @@ export async function applyCreate(tx: Executor, items: WorkItem[], now: string):
     await stage(
       tx,
       CREATE_STAGE,
-      candidates.map((item) => {
+      copyRows(candidates, (item) => {
         const { columns, attributes, manager } = splitSet(item.action.set);
         return [
           item.action.email,
