@@ -135,6 +135,31 @@ describeEachDatabase("COPY", (ctx) => {
     expect(stored).toEqual({ n: 30_000, total: String((30_000 * 29_999) / 2) });
   });
 
+  it("rows that cannot be built half-way abandon the COPY: the error comes back, nothing is kept, the connection is free", async () => {
+    const single =
+      ctx.kind === "postgres"
+        ? await openDatabase(ctx.handle.url, { migrate: false, maxConnections: 1 })
+        : ctx.handle;
+    try {
+      const rows = function* () {
+        for (let i = 0; i < 30_000; i++) {
+          if (i === 20_000) throw new Error("row 20000 cannot be built");
+          yield [`broken${i}@example.com`, `Broken ${i} ${"x".repeat(20)}`] as const;
+        }
+      };
+      const failed = await single.db
+        .transaction(async (tx) => {
+          await copyIn(tx, "users", ["email", "display_name"], copyPieces(rows(), 700));
+        })
+        .catch((error: unknown) => error);
+      expect((failed as Error).message).toBe("row 20000 cannot be built");
+      const [none] = await queryRows<{ n: number }>(single.db, sql`select count(*)::int as n from users`);
+      expect(none?.n).toBe(0);
+    } finally {
+      if (single !== ctx.handle) await single.close();
+    }
+  });
+
   it("a COPY into a table that does not exist rejects with the server's message", async () => {
     await expect(copyIn(ctx.handle.db, "no_such_table", ["a"], [["1"]])).rejects.toThrow(/no_such_table/);
     const [row] = await queryRows<{ ok: number }>(ctx.handle.db, sql`select 1 as ok`);

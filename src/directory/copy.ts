@@ -10,6 +10,9 @@
 import type { Writable } from "node:stream";
 import type { Executor } from "./client.ts";
 
+/** How much COPY text PGlite is given at once (see copyIn). */
+const PGLITE_COPY_BYTES = 2 * 1024 * 1024;
+
 /** One COPY value: null is `\N`; everything else is written as text. */
 export type CopyValue = string | number | boolean | null | undefined;
 
@@ -112,10 +115,27 @@ export async function copyIn(
   // `before`: statements sent in the same simple query, ahead of the COPY (one round trip, not two).
   const prefix = before ? `${before}; ` : "";
   if (isPglite(client)) {
-    await client.exec(`${prefix}copy ${table} (${columns.join(", ")}) from '/dev/blob'${options}`, {
-      blob: new Blob([...pieces]),
-      onNotice: () => {},
-    });
+    // PGlite takes a COPY's data whole (a Blob copied into its WASM memory, which never shrinks): the
+    // pieces go in COPYs of about 2 MB each, in the caller's transaction, so memory stays bounded.
+    let parts: string[] = [];
+    let size = 0;
+    let first = true;
+    const send = async () => {
+      await client.exec(
+        `${first ? prefix : ""}copy ${table} (${columns.join(", ")}) from '/dev/blob'${options}`,
+        { blob: new Blob(parts), onNotice: () => {} },
+      );
+      first = false;
+      parts = [];
+      size = 0;
+    };
+    for (const piece of pieces) {
+      parts.push(piece);
+      size += piece.length;
+      // (CSV with a header is sent whole: each COPY would take its first line for a header.)
+      if (size >= PGLITE_COPY_BYTES && format === "text") await send();
+    }
+    if (parts.length || first) await send();
     return;
   }
   await copyInPostgres(client, `${prefix}copy ${table} (${columns.join(", ")}) from stdin${options}`, pieces);
@@ -139,9 +159,21 @@ async function copyInPostgres(
   const stream = await Promise.race([query.writable(), failed]);
   const broken = new Promise<never>((_, reject) => stream.once("error", reject));
   broken.catch(() => undefined);
-  for (const piece of pieces) {
-    // A full buffer: wait until the socket has taken it (the next piece is built meanwhile no sooner).
-    if (!stream.write(piece)) {
+  const iterator = pieces[Symbol.iterator]();
+  for (;;) {
+    let next: IteratorResult<string>;
+    try {
+      next = iterator.next();
+    } catch (error) {
+      // The rows could not be built: abandon the COPY (CopyFail), so the server ends it and the
+      // connection is free for the caller's rollback, and report why.
+      stream.destroy(error instanceof Error ? error : new Error(String(error)));
+      await failed.catch(() => undefined);
+      throw error;
+    }
+    if (next.done) break;
+    // A full buffer: wait until the socket has taken it before building the next piece.
+    if (!stream.write(next.value)) {
       await Promise.race([new Promise<void>((resolve) => stream.once("drain", resolve)), failed, broken]);
     }
   }
