@@ -13,17 +13,7 @@ import { CREATE_STAGE, STATUS_STAGE, UPDATE_STAGE } from "../src/jobs/apply/shar
 import { statusStatement } from "../src/jobs/apply/status.ts";
 import { updateUsersStatement } from "../src/jobs/apply/update.ts";
 import { describeEachDatabase } from "./support/db.ts";
-
-interface PlanNode {
-  "Node Type": string;
-  "Relation Name"?: string;
-  "Actual Rows"?: number;
-  "Actual Loops"?: number;
-  "Rows Removed by Filter"?: number;
-  Plans?: PlanNode[];
-}
-
-const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
+import { explainNodes, type PlanNode, rowsRead } from "./support/query-plan.ts";
 
 const DIRECTORY = 20_000;
 const BATCH = 300;
@@ -45,13 +35,7 @@ async function usersScans(
   await db
     .transaction(async (tx) => {
       await stage(tx, table, rows);
-      const [explained] = await queryRows<{ "QUERY PLAN": unknown }>(
-        tx,
-        sql`explain (analyze, format json) ${statement}`,
-      );
-      const raw = explained!["QUERY PLAN"];
-      const plan = (typeof raw === "string" ? JSON.parse(raw) : raw) as [{ Plan: PlanNode }];
-      scans = nodes(plan[0].Plan).filter(
+      scans = (await explainNodes(tx, statement)).filter(
         (n) => n["Relation Name"] === "users" && n["Node Type"] !== "ModifyTable",
       );
       throw new RolledBack();
@@ -61,14 +45,6 @@ async function usersScans(
     });
   return scans;
 }
-
-/** Rows of `users` the scans read (returned or filtered out), over all their loops. */
-const rowsRead = (scans: PlanNode[]) =>
-  scans.reduce(
-    (sum, n) =>
-      sum + ((n["Actual Rows"] ?? 0) + (n["Rows Removed by Filter"] ?? 0)) * (n["Actual Loops"] ?? 1),
-    0,
-  );
 
 describeEachDatabase("batch statements", (ctx) => {
   const seed = () =>

@@ -9,20 +9,8 @@ import { queryRows } from "../src/directory/client.ts";
 import { pendingItemsQuery } from "../src/jobs/executor.ts";
 import { describeEachDatabase } from "./support/db.ts";
 import { testEngine } from "./support/engine.ts";
+import { explainNodes, rowsRead } from "./support/query-plan.ts";
 import { confirmedJob } from "./support/workers.ts";
-
-interface PlanNode {
-  "Node Type": string;
-  "Relation Name"?: string;
-  "Actual Rows"?: number;
-  "Actual Loops"?: number;
-  "Rows Removed by Filter"?: number;
-  Plans?: PlanNode[];
-}
-
-function nodes(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(nodes)];
-}
 
 const ROWS = 3000;
 const file = new TextEncoder().encode(
@@ -48,21 +36,9 @@ describeEachDatabase("pending items query", (ctx) => {
     // No statistics: the plan was stored a moment ago (the executor does not ANALYZE).
     const query: SQL = pendingItemsQuery(job, 1000, 200);
 
-    const [explained] = await queryRows<{ "QUERY PLAN": unknown }>(
-      ctx.handle.db,
-      sql`explain (analyze, format json) ${query}`,
-    );
-    const raw = explained!["QUERY PLAN"];
-    const plan = (typeof raw === "string" ? JSON.parse(raw) : raw) as [{ Plan: PlanNode }];
+    const all = await explainNodes(ctx.handle.db, query);
     // Plan rows read: the range's 200 (the 51 at its start already have items), not the plan's 3,000.
-    const all = nodes(plan[0].Plan);
-    const planRowsRead = all
-      .filter((n) => n["Relation Name"] === "plan_rows")
-      .reduce(
-        (sum, n) =>
-          sum + ((n["Actual Rows"] ?? 0) + (n["Rows Removed by Filter"] ?? 0)) * (n["Actual Loops"] ?? 1),
-        0,
-      );
+    const planRowsRead = rowsRead(all.filter((n) => n["Relation Name"] === "plan_rows"));
     expect(planRowsRead).toBe(200);
     // Each candidate's item looked up by its key: one index probe per plan row read, never the job's
     // items joined to every candidate.
