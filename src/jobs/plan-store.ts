@@ -5,7 +5,7 @@ import { customAlphabet } from "nanoid";
 import { compactRow, expandAction, expandChanges } from "../core/stored-row.ts";
 import type { Operation, Plan, PlanRow } from "../core/types.ts";
 import type { Database, Executor } from "../directory/client.ts";
-import { type CopyValue, copyIn, copyPieces } from "../directory/copy.ts";
+import { copyIn, copyPieces, copyRows } from "../directory/copy.ts";
 import { planRows, plans } from "../directory/schema.ts";
 import type { Sealer } from "./secrets.ts";
 
@@ -78,13 +78,11 @@ export async function savePlan(db: Database, sealer: Sealer, input: SavePlanInpu
     // building and the server's writing overlap, and no more than a piece is ever built ahead. Each row
     // is in its compact form (compactRow): no value is stored twice.
     const operation = input.plan.operation;
-    function* rows(): Generator<CopyValue[]> {
-      for (const r of input.plan.rows) {
-        const { changes, action } = compactRow(operation, r);
-        yield [id, r.row, r.line, seqOf.get(r.row) ?? null, r.key, r.outcome, r.reason, changes, action];
-      }
-    }
-    await copyIn(tx, "plan_rows", PLAN_ROW_COLUMNS, copyPieces(rows()));
+    const rows = copyRows(input.plan.rows, (r) => {
+      const { changes, action } = compactRow(operation, r);
+      return [id, r.row, r.line, seqOf.get(r.row) ?? null, r.key, r.outcome, r.reason, changes, action];
+    });
+    await copyIn(tx, "plan_rows", PLAN_ROW_COLUMNS, copyPieces(rows));
   });
   return {
     id,
