@@ -100,11 +100,12 @@ describeEachDatabase("COPY", (ctx) => {
   });
 
   it("COPYs text built piece by piece as it is written: every row once; a late failure rolls back", async () => {
-    // 30,000 rows (~1.5 MB): more than a socket takes at once, so later pieces wait for the earlier ones.
+    // 30,000 rows (~3 MB): more than a socket takes at once, so later pieces wait for the earlier ones
+    // on PostgreSQL; on PGlite, two COPYs of ~2 MB in the one transaction (the duplicate is in the second).
     const rows = function* (count: number, duplicateAt = -1) {
       for (let i = 0; i < count; i++) {
         const n = i === duplicateAt ? 3 : i;
-        yield [`piece${n}@example.com`, `Piece ${n} ${"x".repeat(20)}`] as const;
+        yield [`piece${n}@example.com`, `Piece ${n} ${"x".repeat(60)}`] as const;
       }
     };
     // On one connection: a failed COPY that kept it, or never settled, would hang what follows.
