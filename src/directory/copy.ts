@@ -62,15 +62,6 @@ function isPglite(client: PgliteLike | PostgresLike): client is PgliteLike {
   return typeof (client as PgliteLike).exec === "function" && !("unsafe" in client);
 }
 
-/**
- * COPY text given in pieces, built only as they are written: `copyIn` sends each piece as the one before
- * it is taken by the server (backpressure), so building the text and the server's writing of it overlap,
- * and the whole text is never in memory at once (on PostgreSQL).
- */
-export class CopyPieces {
-  constructor(readonly pieces: Iterable<string>) {}
-}
-
 /** `items` mapped to COPY rows one at a time, as they are read (a lazy `map`: rows built as they are sent). */
 export function* copyRows<T>(
   items: Iterable<T>,
@@ -79,37 +70,39 @@ export function* copyRows<T>(
   for (const item of items) yield toRow(item);
 }
 
-/** Rows as CopyPieces of `perPiece` rows each, each piece's text built when it is about to be written. */
-export function copyPieces(rows: Iterable<readonly CopyValue[]>, perPiece = 1000): CopyPieces {
-  function* pieces(): Generator<string> {
-    let batch: (readonly CopyValue[])[] = [];
-    for (const row of rows) {
-      batch.push(row);
-      if (batch.length === perPiece) {
-        yield copyText(batch);
-        batch = [];
-      }
+/** Rows of COPY text per piece (~100–300 KB): small enough to be written while the next is built. */
+const ROWS_PER_PIECE = 1000;
+
+/** The rows' COPY text, a piece of ROWS_PER_PIECE rows at a time, each built when it is asked for. */
+function* pieces(rows: Iterable<readonly CopyValue[]>): Generator<string> {
+  let batch: (readonly CopyValue[])[] = [];
+  for (const row of rows) {
+    batch.push(row);
+    if (batch.length === ROWS_PER_PIECE) {
+      yield copyText(batch);
+      batch = [];
     }
-    if (batch.length) yield copyText(batch);
   }
-  return new CopyPieces(pieces());
+  if (batch.length) yield copyText(batch);
 }
 
 /**
- * `COPY table (columns) FROM STDIN` with the given rows (or COPY text already built, whole or in pieces).
- * Use it inside a transaction when what follows depends on it: a failure rejects and the transaction
- * rolls back. `table` and `columns` are identifiers from the code, never from input.
+ * `COPY table (columns) FROM STDIN` with the given rows (or COPY text already built). Rows are turned into
+ * text a piece at a time, each piece sent as the server takes the one before (the stream's backpressure):
+ * building and the server's writing overlap, and the whole text is never in memory at once. Give rows
+ * lazily (a generator, `copyRows`) and they are made only as they are sent. Use it inside a transaction
+ * when what follows depends on it: a failure rejects and the transaction rolls back. `table` and
+ * `columns` are identifiers from the code, never from input.
  */
 export async function copyIn(
   ex: Executor,
   table: string,
   columns: readonly string[],
-  rows: Iterable<readonly CopyValue[]> | string | CopyPieces,
+  rows: Iterable<readonly CopyValue[]> | string,
   format: "text" | "csv-with-header" = "text",
   before = "",
 ): Promise<void> {
-  const pieces: Iterable<string> =
-    rows instanceof CopyPieces ? rows.pieces : [typeof rows === "string" ? rows : copyText(rows)];
+  const text: Iterable<string> = typeof rows === "string" ? [rows] : pieces(rows);
   const options = format === "csv-with-header" ? " with (format csv, header true)" : "";
   const client = rawClient(ex);
   // `before`: statements sent in the same simple query, ahead of the COPY (one round trip, not two).
@@ -129,16 +122,17 @@ export async function copyIn(
       parts = [];
       size = 0;
     };
-    for (const piece of pieces) {
+    for (const piece of text) {
       parts.push(piece);
       size += piece.length;
       // (CSV with a header is sent whole: each COPY would take its first line for a header.)
       if (size >= PGLITE_COPY_BYTES && format === "text") await send();
     }
+    // The last part; and with no rows at all, one empty COPY all the same (it runs `before`).
     if (parts.length || first) await send();
     return;
   }
-  await copyInPostgres(client, `${prefix}copy ${table} (${columns.join(", ")}) from stdin${options}`, pieces);
+  await copyInPostgres(client, `${prefix}copy ${table} (${columns.join(", ")}) from stdin${options}`, text);
 }
 
 async function copyInPostgres(
@@ -204,7 +198,7 @@ export async function stage(
     ex,
     table.name,
     table.columns.map(([name]) => name),
-    copyPieces(rows),
+    rows,
     "text",
     ddl,
   );

@@ -5,7 +5,7 @@ import { customAlphabet } from "nanoid";
 import { compactRow, expandAction, expandChanges } from "../core/stored-row.ts";
 import type { Operation, Plan, PlanRow } from "../core/types.ts";
 import type { Database, Executor } from "../directory/client.ts";
-import { copyIn, copyPieces, copyRows } from "../directory/copy.ts";
+import { copyIn, copyRows } from "../directory/copy.ts";
 import { planRows, plans } from "../directory/schema.ts";
 import type { Sealer } from "./secrets.ts";
 
@@ -74,15 +74,15 @@ export async function savePlan(db: Database, sealer: Sealer, input: SavePlanInpu
       createdAt: input.now.toISOString(),
       expiresAt,
     });
-    // One COPY, its text built a piece at a time as the server takes the one before (CopyPieces): the
-    // building and the server's writing overlap, and no more than a piece is ever built ahead. Each row
-    // is in its compact form (compactRow): no value is stored twice.
+    // One COPY, its rows made as they are sent (copyRows; copyIn builds the text a piece at a time while
+    // the server writes the piece before). Each row is in its compact form (compactRow): no value is
+    // stored twice.
     const operation = input.plan.operation;
     const rows = copyRows(input.plan.rows, (r) => {
       const { changes, action } = compactRow(operation, r);
       return [id, r.row, r.line, seqOf.get(r.row) ?? null, r.key, r.outcome, r.reason, changes, action];
     });
-    await copyIn(tx, "plan_rows", PLAN_ROW_COLUMNS, copyPieces(rows));
+    await copyIn(tx, "plan_rows", PLAN_ROW_COLUMNS, rows);
   });
   return {
     id,
