@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { describeEachDatabase, queryRows } from "../../test/support/db.ts";
 import { type Database, openDatabase } from "./client.ts";
-import { copyField, copyIn, copyText, stage } from "./copy.ts";
+import { copyField, copyIn, copyText, stage, unlessKeyConflict } from "./copy.ts";
 
 it("writes COPY text: tabs, line breaks and backslashes escaped, null as \\N", () => {
   expect(copyField("a\tb\nc\rd\\e")).toBe("a\\tb\\nc\\rd\\\\e");
@@ -97,6 +97,35 @@ describeEachDatabase("COPY", (ctx) => {
     } finally {
       if (single !== ctx.handle) await single.close();
     }
+  });
+
+  it("a COPY refused for a key under unlessKeyConflict leaves nothing of itself; the transaction goes on", async () => {
+    const copying = (tx: Database, rows: string[][]) => () =>
+      copyIn(tx, "users", ["email", "display_name"], rows);
+    const result = await ctx.handle.db.transaction(async (tx) => {
+      const db = tx as unknown as Database;
+      await tx.execute(sql`insert into users (email, display_name) values ('kept@example.com', 'Kept')`);
+      const clean = await unlessKeyConflict(tx, copying(db, [["one@example.com", "One"]]));
+      // A duplicate after 2,000 good rows: the whole COPY goes, and nothing before it.
+      const rows = Array.from({ length: 2001 }, (_, i) => [`many${i}@example.com`, `Many ${i}`]);
+      rows[2000] = ["one@example.com", "Again"];
+      const conflicted = await unlessKeyConflict(tx, copying(db, rows));
+      return { clean, conflicted };
+    });
+    expect(result).toEqual({ clean: true, conflicted: false });
+    const emails = await queryRows<{ email: string }>(
+      ctx.handle.db,
+      sql`select email from users order by email`,
+    );
+    expect(emails.map((r) => r.email)).toEqual(["kept@example.com", "one@example.com"]);
+
+    // A row refused for anything but a key (e-mails are stored in lower case) is an error, not a "no".
+    const invalid = await ctx.handle.db
+      .transaction((tx) =>
+        unlessKeyConflict(tx, copying(tx as unknown as Database, [["Upper@example.com", "Upper"]])),
+      )
+      .catch((error: unknown) => error);
+    expect(String((invalid as Error).message)).toMatch(/users_email_lower/);
   });
 
   it("COPYs text built piece by piece as it is written: every row once; a late failure rolls back", async () => {

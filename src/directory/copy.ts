@@ -8,6 +8,7 @@
 // rejection itself, so a failed COPY rejects (and the transaction around it rolls back) instead of hanging
 // with its connection held.
 import type { Writable } from "node:stream";
+import { sql } from "drizzle-orm";
 import type { Executor } from "./client.ts";
 
 /** How much COPY text PGlite is given at once (see copyIn). */
@@ -202,4 +203,33 @@ export async function stage(
     "text",
     ddl,
   );
+}
+
+/** SQLSTATEs of a key refused: unique_violation, foreign_key_violation. */
+const KEY_CONFLICTS = new Set(["23505", "23503"]);
+
+/** True for an error of the server refusing a row for a key (a duplicate, a missing referenced row). */
+export function isKeyConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code;
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return KEY_CONFLICTS.has(String(code)) || KEY_CONFLICTS.has(String(cause));
+}
+
+/**
+ * Runs `write` (COPYs straight into the target tables) under a savepoint of the caller's transaction:
+ * true when it all went in; false, with nothing of it left, when the server refused a row for a key —
+ * the caller then takes its checked path (INSERT … ON CONFLICT), which reports each such row. The fast
+ * path for the common case, where nothing conflicts; any other failure is thrown.
+ */
+export async function unlessKeyConflict(ex: Executor, write: () => Promise<void>): Promise<boolean> {
+  await ex.execute(sql.raw("savepoint bulkusers_direct"));
+  try {
+    await write();
+  } catch (error) {
+    if (!isKeyConflict(error)) throw error;
+    await ex.execute(sql.raw("rollback to savepoint bulkusers_direct"));
+    return false;
+  }
+  await ex.execute(sql.raw("release savepoint bulkusers_direct"));
+  return true;
 }
