@@ -6,9 +6,9 @@ import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { expandAction, expandChanges } from "../core/stored-row.ts";
 import { type Database, queryRows } from "../directory/client.ts";
-import { type CopyValue, copyRows, type StagingTable, stage } from "../directory/copy.ts";
 import { type JobRecord, jobCredentials, jobs, plans } from "../directory/schema.ts";
 import { applyBatch, type ItemOutcome, type WorkItem } from "./apply.ts";
+import { type ItemPlace, writeItems } from "./item-writes.ts";
 import { getJob } from "./job-store.ts";
 import { loadPlan, openSecrets } from "./plan-store.ts";
 import { generatePassword, hashChosenPassword, hashGeneratedPassword, type Sealer } from "./secrets.ts";
@@ -314,42 +314,10 @@ async function commitBatch(
   return db.transaction(async (tx) => {
     const outcomes = await applyBatch(tx, items, nowIso);
     const counts = countOutcomes(outcomes);
-    // The outcomes are COPYed into the session's staging table; then one statement writes them as the
-    // rows' job items and writes the audit rows of the succeeded ones (the audit copies before/after from
-    // the items: the values travel, and are parsed, once). An item already there is a job confirmed
-    // before items were written at commit: it is filled in if still pending, never written twice.
-    await stage(
-      tx,
-      OUTCOMES_STAGE,
-      copyRows(outcomes, (o) => outcomeFields(o, places.get(o.row)!)),
-    );
-    const [written] = await queryRows<{ items: number }>(
-      tx,
-      sql`
-      with done as (
-        insert into job_items (job_id, row, line, seq, key, action, status, reason, before, after, user_id,
-          processed_at)
-        select ${job.id}, x.row, x.line, x.seq, x.key, x.action, x.status, x.reason, x.before, x.after,
-          x.user_id, ${nowIso}::timestamptz
-        from bulkusers_stage_outcomes x
-        on conflict (job_id, row) do update set status = excluded.status, reason = excluded.reason,
-          before = excluded.before, after = excluded.after, user_id = excluded.user_id,
-          processed_at = excluded.processed_at
-        where job_items.status = 'pending'
-        returning job_items.row, job_items.seq, job_items.key, job_items.status, job_items.before,
-          job_items.after
-      ), audit as (
-        insert into audit_log (at, actor, source, action, target, before, after, job_id, details)
-        select ${nowIso}::timestamptz, ${job.approvedBy}, ${job.source}, ${`user.${job.operation}`}, done.key,
-          done.before, done.after, ${job.id}, jsonb_build_object('row', done.row) || ${auditExtra}::jsonb
-        from done where done.status = 'succeeded'
-        order by done.seq, done.row
-      )
-      select count(*)::int as items from done`,
-    );
+    const written = await writeItems(tx, job, outcomes, places, auditExtra, nowIso);
     // A row that already has its outcome was run by someone else (only possible once this owner's lease
     // was lost): nothing of this batch may commit.
-    if (Number(written?.items) !== outcomes.length) throw new LeaseLostError(job.id);
+    if (written !== outcomes.length) throw new LeaseLostError(job.id);
     const succeededRows = new Set(outcomes.filter((o) => o.status === "succeeded").map((o) => o.row));
     const delivered = credentials.filter((c) => succeededRows.has(c.row));
     if (delivered.length) {
@@ -489,44 +457,6 @@ function countOutcomes(outcomes: ItemOutcome[]) {
   const counts = { succeeded: 0, failed: 0, skipped: 0 };
   for (const o of outcomes) counts[o.status] += 1;
   return counts;
-}
-
-const OUTCOMES_STAGE: StagingTable = {
-  name: "bulkusers_stage_outcomes",
-  columns: [
-    ["row", "int"],
-    ["line", "int"],
-    ["seq", "int"],
-    ["key", "text"],
-    ["action", "text"],
-    ["status", "text"],
-    ["reason", "text"],
-    ["before", "jsonb"],
-    ["after", "jsonb"],
-    ["user_id", "uuid"],
-  ],
-};
-
-interface ItemPlace {
-  line: number;
-  seq: number;
-  key: string;
-  kind: string;
-}
-
-function outcomeFields(o: ItemOutcome, place: ItemPlace): CopyValue[] {
-  return [
-    o.row,
-    place.line,
-    place.seq,
-    place.key,
-    place.kind,
-    o.status,
-    o.reason,
-    o.before === null ? null : JSON.stringify(o.before),
-    o.after === null ? null : JSON.stringify(o.after),
-    o.userId,
-  ];
 }
 
 /** Progress reporting must never fail or repeat the job: errors are logged and dropped. */

@@ -1,0 +1,220 @@
+// A batch's job items (each row's outcome, before/after for undo) and the audit rows of its succeeded rows,
+// written inside the batch's transaction. Straight into their tables with COPY in the common case; through
+// a staging table and an INSERT … ON CONFLICT when a row of the batch may already have an item.
+import { sql } from "drizzle-orm";
+import { type Executor, queryRows } from "../directory/client.ts";
+import {
+  type CopyValue,
+  copyIn,
+  copyRows,
+  type StagingTable,
+  stage,
+  unlessKeyConflict,
+} from "../directory/copy.ts";
+import type { JobRecord } from "../directory/schema.ts";
+import type { ItemOutcome } from "./apply.ts";
+
+/** A row's place in the file and the plan, and its action's kind: what its job item records. */
+export interface ItemPlace {
+  line: number;
+  seq: number;
+  key: string;
+  kind: string;
+}
+
+/**
+ * Writes the batch's items and audit rows; returns how many items it wrote. Fewer than the outcomes means
+ * some row already had its outcome — run by another owner — and the caller must not commit.
+ */
+export async function writeItems(
+  tx: Executor,
+  job: JobRecord,
+  outcomes: ItemOutcome[],
+  places: Map<number, ItemPlace>,
+  auditExtra: string,
+  nowIso: string,
+): Promise<number> {
+  // Each outcome's before/after as JSON text, made once: the item and the audit row carry the same.
+  const texts = outcomes.map((o) => ({
+    before: o.before === null ? null : JSON.stringify(o.before),
+    after: o.after === null ? null : JSON.stringify(o.after),
+  }));
+  const batch: Batch = { tx, job, outcomes, texts, places, auditExtra, nowIso };
+  return (await writeDirectly(batch)) ? outcomes.length : writeChecked(batch);
+}
+
+interface Batch {
+  tx: Executor;
+  job: JobRecord;
+  outcomes: ItemOutcome[];
+  texts: OutcomeTexts[];
+  places: Map<number, ItemPlace>;
+  /** The plan context's audit extras (JSON object text): copied into every audit row's details. */
+  auditExtra: string;
+  nowIso: string;
+}
+
+type OutcomeTexts = { before: string | null; after: string | null };
+
+const ITEM_COLUMNS = [
+  "job_id",
+  "row",
+  "line",
+  "seq",
+  "key",
+  "action",
+  "status",
+  "reason",
+  "before",
+  "after",
+  "user_id",
+  "processed_at",
+];
+const AUDIT_COLUMNS = ["at", "actor", "source", "action", "target", "before", "after", "job_id", "details"];
+
+/**
+ * The batch's job items and the audit rows of its succeeded rows, COPYed straight into their tables — the
+ * common case, where no row of the batch has an item yet. False, with nothing written, when one has (the
+ * COPY is refused for the key and rolled back to its savepoint): a job confirmed before items were
+ * written at commit, or another owner's run; writeChecked then sorts it out. Against the staged
+ * upsert this took 100 ms a 5,000-row batch where staging and upserting took 145.
+ */
+async function writeDirectly({
+  tx,
+  job,
+  outcomes,
+  texts,
+  places,
+  auditExtra,
+  nowIso,
+}: Batch): Promise<boolean> {
+  const extra = JSON.parse(auditExtra) as Record<string, unknown>;
+  const action = `user.${job.operation}`;
+  // Audit rows in execution order, as the checked path writes them.
+  const audited = outcomes
+    .map((o, i) => ({ o, i, place: places.get(o.row)! }))
+    .filter(({ o }) => o.status === "succeeded")
+    .sort((a, b) => a.place.seq - b.place.seq || a.o.row - b.o.row);
+  return unlessKeyConflict(tx, async () => {
+    await copyIn(
+      tx,
+      "job_items",
+      ITEM_COLUMNS,
+      copyRows(outcomes.keys(), (i) => {
+        const o = outcomes[i]!;
+        const place = places.get(o.row)!;
+        const { before, after } = texts[i]!;
+        return [
+          job.id,
+          o.row,
+          place.line,
+          place.seq,
+          place.key,
+          place.kind,
+          o.status,
+          o.reason,
+          before,
+          after,
+          o.userId,
+          nowIso,
+        ];
+      }),
+    );
+    await copyIn(
+      tx,
+      "audit_log",
+      AUDIT_COLUMNS,
+      copyRows(audited, ({ o, i, place }) => [
+        nowIso,
+        job.approvedBy,
+        job.source,
+        action,
+        place.key,
+        texts[i]!.before,
+        texts[i]!.after,
+        job.id,
+        JSON.stringify({ row: o.row, ...extra }),
+      ]),
+    );
+  });
+}
+
+/**
+ * The batch's items and audit rows when some of its rows may have an item already: the outcomes are
+ * COPYed into the session's staging table; then one statement writes them as the rows' job items and
+ * writes the audit rows of the succeeded ones (the audit copies before/after from the items). An item
+ * already there is a job confirmed before items were written at commit: it is filled in if still
+ * pending, never written twice. Returns how many items it wrote.
+ */
+async function writeChecked({
+  tx,
+  job,
+  outcomes,
+  texts,
+  places,
+  auditExtra,
+  nowIso,
+}: Batch): Promise<number> {
+  if (process.env.PROBE_CHECKED) throw new Error("PROBE checked path");
+  await stage(
+    tx,
+    OUTCOMES_STAGE,
+    copyRows(outcomes.keys(), (i) => outcomeFields(outcomes[i]!, texts[i]!, places.get(outcomes[i]!.row)!)),
+  );
+  const [written] = await queryRows<{ items: number }>(
+    tx,
+    sql`
+      with done as (
+        insert into job_items (job_id, row, line, seq, key, action, status, reason, before, after, user_id,
+          processed_at)
+        select ${job.id}, x.row, x.line, x.seq, x.key, x.action, x.status, x.reason, x.before, x.after,
+          x.user_id, ${nowIso}::timestamptz
+        from bulkusers_stage_outcomes x
+        on conflict (job_id, row) do update set status = excluded.status, reason = excluded.reason,
+          before = excluded.before, after = excluded.after, user_id = excluded.user_id,
+          processed_at = excluded.processed_at
+        where job_items.status = 'pending'
+        returning job_items.row, job_items.seq, job_items.key, job_items.status, job_items.before,
+          job_items.after
+      ), audit as (
+        insert into audit_log (at, actor, source, action, target, before, after, job_id, details)
+        select ${nowIso}::timestamptz, ${job.approvedBy}, ${job.source}, ${`user.${job.operation}`}, done.key,
+          done.before, done.after, ${job.id}, jsonb_build_object('row', done.row) || ${auditExtra}::jsonb
+        from done where done.status = 'succeeded'
+        order by done.seq, done.row
+      )
+      select count(*)::int as items from done`,
+  );
+  return Number(written?.items);
+}
+
+const OUTCOMES_STAGE: StagingTable = {
+  name: "bulkusers_stage_outcomes",
+  columns: [
+    ["row", "int"],
+    ["line", "int"],
+    ["seq", "int"],
+    ["key", "text"],
+    ["action", "text"],
+    ["status", "text"],
+    ["reason", "text"],
+    ["before", "jsonb"],
+    ["after", "jsonb"],
+    ["user_id", "uuid"],
+  ],
+};
+
+function outcomeFields(o: ItemOutcome, texts: OutcomeTexts, place: ItemPlace): CopyValue[] {
+  return [
+    o.row,
+    place.line,
+    place.seq,
+    place.key,
+    place.kind,
+    o.status,
+    o.reason,
+    texts.before,
+    texts.after,
+    o.userId,
+  ];
+}
