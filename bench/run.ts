@@ -39,6 +39,9 @@ interface Result {
   floorMs?: Record<string, number>;
   updateReferenceMs: number;
   disableReferenceMs: number;
+  /** The same floor for update and disable: COPY + UPDATE … FROM + job items + audit rows. */
+  updateFloorMs?: number;
+  disableFloorMs?: number;
   runs: Record<string, CliRun>;
 }
 
@@ -125,9 +128,9 @@ for (const r of results) {
       line(`  set-based floor ${rows}`, `${floor} ms`, `COPY ${copy} ms`, x(floor / copy), "(reference)");
     }
   }
-  for (const [op, reference] of [
-    ["update", r.updateReferenceMs],
-    ["disable", r.disableReferenceMs],
+  for (const [op, reference, floor] of [
+    ["update", r.updateReferenceMs, r.updateFloorMs],
+    ["disable", r.disableReferenceMs, r.disableFloorMs],
   ] as const) {
     const run = r.runs[`${op}-${r.updateRows}`]!;
     line(
@@ -137,6 +140,15 @@ for (const r of results) {
       x(run.ms / reference),
       `≤ 2× ${mark(run.ms / reference <= 2)}`,
     );
+    if (floor) {
+      line(
+        `  set-based floor ${op}`,
+        `${floor} ms`,
+        `COPY+UPDATE ${reference} ms`,
+        x(floor / reference),
+        "(reference)",
+      );
+    }
   }
   const peak = Math.max(...Object.values(r.runs).map((run) => run.peakRssMb));
   const worst = Object.entries(r.runs).find(([, run]) => run.peakRssMb === peak)?.[0] ?? "";

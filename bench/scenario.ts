@@ -256,9 +256,62 @@ const references = await withDatabase(async (db) => {
         select 'bench', 'cli', 'user.create', key, after, 'job_bench_floor' from items`);
     });
   }
+  // The same floor for an update and a disable: the file COPYed into a temporary table, one UPDATE …
+  // FROM that returns each user's old values, one job item (before/after, for undo) and one audit row
+  // per user — what any implementation that keeps the product's records must write. No planning, no
+  // stored plan, no batches.
+  const changeFloor = (
+    file: { bytes: Uint8Array },
+    columns: string[],
+    set: string,
+    before: string,
+    after: string,
+  ) =>
+    medianRolledBack(db, async (ex) => {
+      await stageFile(ex, "bench_floor", columns, file.bytes);
+      await ex.execute(sql`insert into plans (id, operation, source, actor, header, summary, warnings, expires_at)
+        values ('plan_bench_floor', 'update', 'cli', 'bench', '[]', '{}', '[]', now())`);
+      await ex.execute(sql`insert into jobs (id, plan_id, operation, source, requested_by, approved_by, total)
+        values ('job_bench_floor', 'plan_bench_floor', 'update', 'cli', 'bench', 'bench', ${updateRows})`);
+      await ex.execute(
+        sql.raw(`
+        with old as (
+          select u.id, u.email, ${before} as before from users u join bench_floor f on f.email = u.email
+          for update of u
+        ), changed as (
+          update users u set ${set} from bench_floor x, old o
+          where u.email = x.email and o.id = u.id
+          returning u.id, u.email, o.before, ${after} as after
+        ), items as (
+          insert into job_items (job_id, row, line, seq, key, action, status, before, after, user_id, processed_at)
+          select 'job_bench_floor', n, n + 1, n, c.email, 'update', 'succeeded', c.before, c.after, c.id, now()
+          from (select *, row_number() over () as n from changed) c
+          returning key, before, after, row
+        )
+        insert into audit_log (actor, source, action, target, before, after, job_id, details)
+        select 'bench', 'cli', 'user.update', key, before, after, 'job_bench_floor', jsonb_build_object('row', row)
+        from items`),
+      );
+    });
+  const updateFloor = await changeFloor(
+    updateFile,
+    ["email", "department", "job_title"],
+    "department = x.department, job_title = x.job_title, updated_at = now()",
+    "jsonb_build_object('department', u.department, 'jobTitle', u.job_title)",
+    "jsonb_build_object('department', u.department, 'jobTitle', u.job_title)",
+  );
+  const disableFloor = await changeFloor(
+    disableFile,
+    ["email"],
+    "status = 'disabled', disabled_at = now(), updated_at = now()",
+    "jsonb_build_object('status', u.status)",
+    "jsonb_build_object('status', u.status)",
+  );
   return {
     copyMs: copy,
     floorMs: floor,
+    updateFloorMs: updateFloor,
+    disableFloorMs: disableFloor,
     updateReferenceMs: await copyAndUpdate(
       "department = x.department, job_title = x.job_title, updated_at = now()",
       updateFile,
@@ -349,6 +402,8 @@ console.log(
     copyMs: Object.fromEntries(Object.entries(references.copyMs).map(([k, v]) => [k, round(v)])),
     floorMs: Object.fromEntries(Object.entries(references.floorMs).map(([k, v]) => [k, round(v)])),
     updateReferenceMs: round(references.updateReferenceMs),
+    updateFloorMs: round(references.updateFloorMs),
+    disableFloorMs: round(references.disableFloorMs),
     disableReferenceMs: round(references.disableReferenceMs),
     runs,
   }),
