@@ -1,7 +1,7 @@
 // A batch's job items (each row's outcome, before/after for undo) and the audit rows of its succeeded rows,
 // written inside the batch's transaction. Straight into their tables with COPY in the common case; through
 // a staging table and an INSERT … ON CONFLICT when a row of the batch may already have an item.
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type Executor, queryRows } from "../directory/client.ts";
 import {
   type CopyValue,
@@ -56,21 +56,6 @@ interface Batch {
 
 type OutcomeTexts = { before: string | null; after: string | null };
 
-const ITEM_COLUMNS = [
-  "job_id",
-  "row",
-  "line",
-  "seq",
-  "key",
-  "action",
-  "status",
-  "reason",
-  "before",
-  "after",
-  "user_id",
-  "processed_at",
-];
-
 /**
  * The batch's job items COPYed straight into `job_items` — the common case, where no row of the batch has
  * an item yet — and the audit rows of its succeeded rows copied from those items by the server (the
@@ -79,50 +64,25 @@ const ITEM_COLUMNS = [
  * written at commit, or another owner's run; writeChecked then sorts it out. On the server this took
  * 75–100 ms a 5,000-row batch where staging and upserting took 120–145.
  */
-async function writeDirectly({
-  tx,
-  job,
-  outcomes,
-  texts,
-  places,
-  auditExtra,
-  nowIso,
-}: Batch): Promise<boolean> {
+async function writeDirectly(batch: Batch): Promise<boolean> {
+  const { tx, job, outcomes } = batch;
   return unlessKeyConflict(tx, async () => {
     await copyIn(
       tx,
       "job_items",
-      ITEM_COLUMNS,
-      copyRows(outcomes.keys(), (i) => {
-        const o = outcomes[i]!;
-        const place = places.get(o.row)!;
-        const { before, after } = texts[i]!;
-        return [
-          job.id,
-          o.row,
-          place.line,
-          place.seq,
-          place.key,
-          place.kind,
-          o.status,
-          o.reason,
-          before,
-          after,
-          o.userId,
-          nowIso,
-        ];
-      }),
+      ["job_id", ...OUTCOMES_STAGE.columns.map(([name]) => name), "processed_at"],
+      copyRows(outcomes.keys(), (i) => [job.id, ...outcomeFields(batch, i), batch.nowIso]),
     );
     const succeeded = outcomes.flatMap((o) => (o.status === "succeeded" ? [o.row] : []));
     if (!succeeded.length) return;
     // Through the items' key (job_id, row): one index probe a row, whatever the job's size.
-    await tx.execute(sql`
-      insert into audit_log (at, actor, source, action, target, before, after, job_id, details)
-      select ${nowIso}::timestamptz, ${job.approvedBy}, ${job.source}, ${`user.${job.operation}`}, i.key,
-        i.before, i.after, ${job.id}, jsonb_build_object('row', i.row) || ${auditExtra}::jsonb
-      from job_items i
-      where i.job_id = ${job.id} and i.row = any(${`{${succeeded.join(",")}}`}::int[])
-      order by i.seq, i.row`);
+    await tx.execute(
+      auditRows(
+        batch,
+        sql`(select row, seq, key, status, before, after from job_items
+          where job_id = ${job.id} and row = any(${`{${succeeded.join(",")}}`}::int[]))`,
+      ),
+    );
   });
 }
 
@@ -133,19 +93,12 @@ async function writeDirectly({
  * already there is a job confirmed before items were written at commit: it is filled in if still
  * pending, never written twice. Returns how many items it wrote.
  */
-async function writeChecked({
-  tx,
-  job,
-  outcomes,
-  texts,
-  places,
-  auditExtra,
-  nowIso,
-}: Batch): Promise<number> {
+async function writeChecked(batch: Batch): Promise<number> {
+  const { tx, job, outcomes, nowIso } = batch;
   await stage(
     tx,
     OUTCOMES_STAGE,
-    copyRows(outcomes.keys(), (i) => outcomeFields(outcomes[i]!, texts[i]!, places.get(outcomes[i]!.row)!)),
+    copyRows(outcomes.keys(), (i) => outcomeFields(batch, i)),
   );
   const [written] = await queryRows<{ items: number }>(
     tx,
@@ -162,16 +115,22 @@ async function writeChecked({
         where job_items.status = 'pending'
         returning job_items.row, job_items.seq, job_items.key, job_items.status, job_items.before,
           job_items.after
-      ), audit as (
-        insert into audit_log (at, actor, source, action, target, before, after, job_id, details)
-        select ${nowIso}::timestamptz, ${job.approvedBy}, ${job.source}, ${`user.${job.operation}`}, done.key,
-          done.before, done.after, ${job.id}, jsonb_build_object('row', done.row) || ${auditExtra}::jsonb
-        from done where done.status = 'succeeded'
-        order by done.seq, done.row
-      )
+      ), audit as (${auditRows(batch, sql`done`)})
       select count(*)::int as items from done`,
   );
   return Number(written?.items);
+}
+
+/**
+ * The audit rows of the succeeded rows among `items` (job items: row, seq, key, status, before, after),
+ * in execution order. Both paths write them this way, from the items the server has just written.
+ */
+function auditRows({ job, auditExtra, nowIso }: Batch, items: SQL): SQL {
+  return sql`insert into audit_log (at, actor, source, action, target, before, after, job_id, details)
+    select ${nowIso}::timestamptz, ${job.approvedBy}, ${job.source}, ${`user.${job.operation}`}, i.key,
+      i.before, i.after, ${job.id}, jsonb_build_object('row', i.row) || ${auditExtra}::jsonb
+    from ${items} i where i.status = 'succeeded'
+    order by i.seq, i.row`;
 }
 
 const OUTCOMES_STAGE: StagingTable = {
@@ -190,17 +149,10 @@ const OUTCOMES_STAGE: StagingTable = {
   ],
 };
 
-function outcomeFields(o: ItemOutcome, texts: OutcomeTexts, place: ItemPlace): CopyValue[] {
-  return [
-    o.row,
-    place.line,
-    place.seq,
-    place.key,
-    place.kind,
-    o.status,
-    o.reason,
-    texts.before,
-    texts.after,
-    o.userId,
-  ];
+/** Outcome i of the batch as a job item's fields (the staging table's columns, in order). */
+function outcomeFields({ outcomes, texts, places }: Batch, i: number): CopyValue[] {
+  const o = outcomes[i]!;
+  const place = places.get(o.row)!;
+  const { before, after } = texts[i]!;
+  return [o.row, place.line, place.seq, place.key, place.kind, o.status, o.reason, before, after, o.userId];
 }
