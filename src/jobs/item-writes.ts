@@ -34,12 +34,7 @@ export async function writeItems(
   auditExtra: string,
   nowIso: string,
 ): Promise<number> {
-  // Each outcome's before/after as JSON text, made once: the item and the audit row carry the same.
-  const texts = outcomes.map((o) => ({
-    before: o.before === null ? null : JSON.stringify(o.before),
-    after: o.after === null ? null : JSON.stringify(o.after),
-  }));
-  const batch: Batch = { tx, job, outcomes, texts, places, auditExtra, nowIso };
+  const batch: Batch = { tx, job, outcomes, places, auditExtra, nowIso };
   return (await writeDirectly(batch)) ? outcomes.length : writeChecked(batch);
 }
 
@@ -47,14 +42,11 @@ interface Batch {
   tx: Executor;
   job: JobRecord;
   outcomes: ItemOutcome[];
-  texts: OutcomeTexts[];
   places: Map<number, ItemPlace>;
   /** The plan context's audit extras (JSON object text): copied into every audit row's details. */
   auditExtra: string;
   nowIso: string;
 }
-
-type OutcomeTexts = { before: string | null; after: string | null };
 
 /**
  * The batch's job items COPYed straight into `job_items` — the common case, where no row of the batch has
@@ -150,9 +142,20 @@ const OUTCOMES_STAGE: StagingTable = {
 };
 
 /** Outcome i of the batch as a job item's fields (the staging table's columns, in order). */
-function outcomeFields({ outcomes, texts, places }: Batch, i: number): CopyValue[] {
+function outcomeFields({ outcomes, places }: Batch, i: number): CopyValue[] {
   const o = outcomes[i]!;
   const place = places.get(o.row)!;
-  const { before, after } = texts[i]!;
-  return [o.row, place.line, place.seq, place.key, place.kind, o.status, o.reason, before, after, o.userId];
+  return [
+    o.row,
+    place.line,
+    place.seq,
+    place.key,
+    place.kind,
+    o.status,
+    o.reason,
+    // Made as the line is built, not kept for the batch (see insertDirectly in apply/create.ts).
+    o.before === null ? null : JSON.stringify(o.before),
+    o.after === null ? null : JSON.stringify(o.after),
+    o.userId,
+  ];
 }
