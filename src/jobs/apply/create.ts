@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";
 import { anyOf, type Executor, queryRows } from "../../directory/client.ts";
-import { copyIn, copyRows, stage, unlessKeyConflict } from "../../directory/copy.ts";
+import { type CopyValue, copyIn, copyRows, stage, unlessKeyConflict } from "../../directory/copy.ts";
 import { addMembers, assignLicenses, loadGroupNames, loadSeats, reserveSeats } from "./access.ts";
 import {
   COLUMN_FIELDS,
@@ -11,6 +11,7 @@ import {
   fail,
   type ItemOutcome,
   json,
+  managerOf,
   ok,
   splitSet,
   type WorkItem,
@@ -42,21 +43,36 @@ export function insertUsersStatement(now: string): SQL {
     returning id::text as id, email, manager_id is not null as has_manager`;
 }
 
-/** The users columns insertDirectly fills, in its COPY's order. */
-const DIRECT_COLUMNS = [
-  "id",
-  "email",
+/** A user the batch inserted, and whether its manager was set by the insert. */
+interface Inserted {
+  id: string;
+  email: string;
+  has_manager: boolean;
+}
+
+/**
+ * A new user's own values, in NEW_USER_COLUMNS' order: what both ways of inserting write (the checked
+ * path's staging table, CREATE_STAGE, has the same columns between `email` and `manager`).
+ */
+const NEW_USER_COLUMNS = [
   "display_name",
-  "manager_id",
   ...PROFILE_COLUMNS,
   "attributes",
   "status",
   "must_change_password",
   "password_hash",
-  "disabled_at",
-  "created_at",
-  "updated_at",
 ];
+function newUserValues(item: WorkItem): CopyValue[] {
+  const { columns, attributes } = splitSet(item.action.set);
+  return [
+    columns.display_name ?? item.action.email,
+    ...PROFILE_COLUMNS.map((c) => columns[c] ?? null),
+    JSON.stringify(attributes),
+    item.action.status ?? "active",
+    item.action.mustChangePassword ?? true,
+    item.passwordHash ?? null,
+  ];
+}
 
 /**
  * The common case of a batch — no one in it exists yet, every manager exists or is in the batch — written
@@ -67,16 +83,12 @@ const DIRECT_COLUMNS = [
  * a user who exists by now (the COPY is refused for the duplicate e-mail and rolled back to its savepoint),
  * a manager deleted meanwhile (refused for the foreign key).
  */
-async function insertDirectly(
-  tx: Executor,
-  candidates: WorkItem[],
-  now: string,
-): Promise<{ id: string; email: string; has_manager: boolean }[] | null> {
+async function insertDirectly(tx: Executor, candidates: WorkItem[], now: string): Promise<Inserted[] | null> {
   // Only the ids and the managers' e-mails are kept for the batch; each row's values are split out as
   // its COPY line is built (kept for the whole COPY, 5,000 rows' split values outlived the young
   // generation and cost more collection time than the server saved).
   const ids: string[] = candidates.map(() => randomUUID());
-  const managers = candidates.map((item) => managerOf(item));
+  const managers = candidates.map((item) => managerOf(item.action.set));
   const idOf = new Map<string, string>(candidates.map((item, i) => [item.action.email, ids[i]!]));
   const outside = [...new Set(managers.filter((m): m is string => !!m && !idOf.has(m)))];
   if (outside.length) {
@@ -91,23 +103,16 @@ async function insertDirectly(
     copyIn(
       tx,
       "users",
-      DIRECT_COLUMNS,
+      ["id", "email", ...NEW_USER_COLUMNS, "manager_id", "disabled_at", "created_at", "updated_at"],
       copyRows(candidates.keys(), (i) => {
         const item = candidates[i]!;
-        const { columns, attributes } = splitSet(item.action.set);
         const manager = managers[i];
-        const status = item.action.status ?? "active";
         return [
           ids[i],
           item.action.email,
-          columns.display_name ?? item.action.email,
+          ...newUserValues(item),
           manager ? idOf.get(manager) : null,
-          ...PROFILE_COLUMNS.map((c) => columns[c] ?? null),
-          JSON.stringify(attributes),
-          status,
-          item.action.mustChangePassword ?? true,
-          item.passwordHash ?? null,
-          status === "disabled" ? now : null,
+          item.action.status === "disabled" ? now : null,
           now,
           now,
         ];
@@ -118,10 +123,14 @@ async function insertDirectly(
   return candidates.map((item, i) => ({ id: ids[i]!, email: item.action.email, has_manager: !!managers[i] }));
 }
 
-/** A row's manager as splitSet gives it (lower case), without splitting the rest. */
-function managerOf(item: WorkItem): string | null {
-  const manager = item.action.set?.manager;
-  return manager ? manager.toLowerCase() : null;
+/** The checked path: the batch staged (CREATE_STAGE) and inserted by insertUsersStatement. */
+async function insertChecked(tx: Executor, candidates: WorkItem[], now: string): Promise<Inserted[]> {
+  await stage(
+    tx,
+    CREATE_STAGE,
+    copyRows(candidates, (item) => [item.action.email, ...newUserValues(item), managerOf(item.action.set)]),
+  );
+  return queryRows<Inserted>(tx, insertUsersStatement(now));
 }
 
 export async function applyCreate(tx: Executor, items: WorkItem[], now: string): Promise<ItemOutcome[]> {
@@ -139,32 +148,9 @@ export async function applyCreate(tx: Executor, items: WorkItem[], now: string):
     if (seatProblem) outcomes.set(item.row, fail(item.row, seatProblem));
     else candidates.push(item);
   }
-  let inserted: { id: string; email: string; has_manager: boolean }[] = [];
-  const direct = candidates.length ? await insertDirectly(tx, candidates, now) : null;
-  if (direct) inserted = direct;
-  else if (candidates.length) {
-    await stage(
-      tx,
-      CREATE_STAGE,
-      copyRows(candidates, (item) => {
-        const { columns, attributes, manager } = splitSet(item.action.set);
-        return [
-          item.action.email,
-          columns.display_name ?? item.action.email,
-          ...PROFILE_COLUMNS.map((c) => columns[c] ?? null),
-          JSON.stringify(attributes),
-          item.action.status ?? "active",
-          item.action.mustChangePassword ?? true,
-          item.passwordHash ?? null,
-          manager ?? null,
-        ];
-      }),
-    );
-    inserted = await queryRows<{ id: string; email: string; has_manager: boolean }>(
-      tx,
-      insertUsersStatement(now),
-    );
-  }
+  const inserted = candidates.length
+    ? ((await insertDirectly(tx, candidates, now)) ?? (await insertChecked(tx, candidates, now)))
+    : [];
   const idOf = new Map(inserted.map((r) => [r.email, r.id]));
   let created = candidates.filter((item) => idOf.has(item.action.email));
   for (const item of candidates) {
@@ -182,7 +168,7 @@ export async function applyCreate(tx: Executor, items: WorkItem[], now: string):
   let unresolved = created.filter((item) => !joined.has(item.action.email));
   for (;;) {
     const withManager = unresolved
-      .map((item) => ({ email: item.action.email, manager: splitSet(item.action.set).manager }))
+      .map((item) => ({ email: item.action.email, manager: managerOf(item.action.set) }))
       .filter((r): r is { email: string; manager: string } => !!r.manager);
     if (!withManager.length) break;
     const resolved = await queryRows<{ email: string }>(
@@ -203,7 +189,7 @@ export async function applyCreate(tx: Executor, items: WorkItem[], now: string):
     }
     created = created.filter((item) => !orphanSet.has(item.action.email));
     // Whoever reported to a removed user has lost their manager too: check them again.
-    unresolved = created.filter((item) => orphanSet.has(splitSet(item.action.set).manager ?? ""));
+    unresolved = created.filter((item) => orphanSet.has(managerOf(item.action.set) ?? ""));
   }
   await assignLicenses(
     tx,
@@ -218,7 +204,7 @@ export async function applyCreate(tx: Executor, items: WorkItem[], now: string):
     ),
   );
   for (const item of created) {
-    const { manager } = splitSet(item.action.set);
+    const manager = managerOf(item.action.set);
     outcomes.set(
       item.row,
       ok(

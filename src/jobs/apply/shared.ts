@@ -174,6 +174,11 @@ export function currentValue(user: CurrentUser, field: string): string | null {
   return attributesOf(user)[field] ?? null;
 }
 
+/** The manager a set names, as users are looked up by it (lower case); null when cleared or not named. */
+export function managerOf(set: PlannedAction["set"] = {}): string | null {
+  return set.manager ? set.manager.toLowerCase() : null;
+}
+
 export function splitSet(set: PlannedAction["set"] = {}) {
   const columns: Record<string, string | null> = {};
   const attributes: Record<string, string> = {};
@@ -181,7 +186,7 @@ export function splitSet(set: PlannedAction["set"] = {}) {
   let manager: string | null | undefined;
   for (const [field, value] of Object.entries(set) as [UserField | AttributeField, string | null][]) {
     if (field === "email") continue;
-    if (field === "manager") manager = value ? value.toLowerCase() : null;
+    if (field === "manager") manager = managerOf(set);
     else if (field in COLUMN_OF) columns[COLUMN_OF[field as keyof typeof COLUMN_OF]] = value;
     else if (value === null) clear.push(field);
     else attributes[field] = value;
