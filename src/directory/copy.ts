@@ -208,11 +208,16 @@ export async function stage(
 /** SQLSTATEs of a key refused: unique_violation, foreign_key_violation. */
 const KEY_CONFLICTS = new Set(["23505", "23503"]);
 
-/** True for an error of the server refusing a row for a key (a duplicate, a missing referenced row). */
-export function isKeyConflict(error: unknown): boolean {
-  const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code;
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
-  return KEY_CONFLICTS.has(String(code)) || KEY_CONFLICTS.has(String(cause));
+/**
+ * True for an error of the server refusing a row for a key (a duplicate, a missing referenced row): the
+ * driver's own error, or one Drizzle wrapped around it (`cause`).
+ */
+function isKeyConflict(error: unknown): boolean {
+  const codeOf = (e: unknown) => String((e as { code?: unknown } | null)?.code);
+  return (
+    KEY_CONFLICTS.has(codeOf(error)) ||
+    KEY_CONFLICTS.has(codeOf((error as { cause?: unknown } | null)?.cause))
+  );
 }
 
 /**
