@@ -259,14 +259,9 @@ const references = await withDatabase(async (db) => {
   // The same floor for an update and a disable: the file COPYed into a temporary table, one UPDATE …
   // FROM that returns each user's old values, one job item (before/after, for undo) and one audit row
   // per user — what any implementation that keeps the product's records must write. No planning, no
-  // stored plan, no batches.
-  const changeFloor = (
-    file: { bytes: Uint8Array },
-    columns: string[],
-    set: string,
-    before: string,
-    after: string,
-  ) =>
+  // stored plan, no batches. `values`: the changed fields as a jsonb expression over `u`, read before
+  // the update (the item's before) and after it (its after).
+  const changeFloor = (file: { bytes: Uint8Array }, columns: string[], set: string, values: string) =>
     medianRolledBack(db, async (ex) => {
       await stageFile(ex, "bench_floor", columns, file.bytes);
       await ex.execute(sql`insert into plans (id, operation, source, actor, header, summary, warnings, expires_at)
@@ -276,12 +271,12 @@ const references = await withDatabase(async (db) => {
       await ex.execute(
         sql.raw(`
         with old as (
-          select u.id, u.email, ${before} as before from users u join bench_floor f on f.email = u.email
+          select u.id, u.email, ${values} as before from users u join bench_floor f on f.email = u.email
           for update of u
         ), changed as (
           update users u set ${set} from bench_floor x, old o
           where u.email = x.email and o.id = u.id
-          returning u.id, u.email, o.before, ${after} as after
+          returning u.id, u.email, o.before, ${values} as after
         ), items as (
           insert into job_items (job_id, row, line, seq, key, action, status, before, after, user_id, processed_at)
           select 'job_bench_floor', n, n + 1, n, c.email, 'update', 'succeeded', c.before, c.after, c.id, now()
@@ -298,13 +293,11 @@ const references = await withDatabase(async (db) => {
     ["email", "department", "job_title"],
     "department = x.department, job_title = x.job_title, updated_at = now()",
     "jsonb_build_object('department', u.department, 'jobTitle', u.job_title)",
-    "jsonb_build_object('department', u.department, 'jobTitle', u.job_title)",
   );
   const disableFloor = await changeFloor(
     disableFile,
     ["email"],
     "status = 'disabled', disabled_at = now(), updated_at = now()",
-    "jsonb_build_object('status', u.status)",
     "jsonb_build_object('status', u.status)",
   );
   return {
