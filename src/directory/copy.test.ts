@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { describeEachDatabase, queryRows } from "../../test/support/db.ts";
 import { type Database, openDatabase } from "./client.ts";
-import { copyField, copyIn, copyText, stage, unlessKeyConflict } from "./copy.ts";
+import { type CopyValue, copyBytes, copyField, copyIn, stage, unlessKeyConflict } from "./copy.ts";
 
 it("writes COPY text: tabs, line breaks and backslashes escaped, null as \\N", () => {
   expect(copyField("a\tb\nc\rd\\e")).toBe("a\\tb\\nc\\rd\\\\e");
@@ -10,12 +10,25 @@ it("writes COPY text: tabs, line breaks and backslashes escaped, null as \\N", (
   expect(copyField(undefined)).toBe("\\N");
   expect(copyField(true)).toBe("true");
   expect(copyField(42)).toBe("42");
+  const text = (rows: CopyValue[][]) => copyBytes(rows).toString("utf8");
   expect(
-    copyText([
-      ["x", null],
-      ["\\N", ""],
+    text([
+      ["x", null, undefined],
+      ["\\N", "", 42, true],
     ]),
-  ).toBe("x\t\\N\n\\\\N\t\n");
+  ).toBe("x\t\\N\t\\N\n\\\\N\t\t42\ttrue\n");
+  // Every value as copyField writes it, whether it is ASCII (written a character at a time) or not
+  // (written by the UTF-8 encoder), and lines much longer than the buffer it starts with.
+  const values = [
+    "a\tb\nc\rd\\e",
+    "Zoë\tÜnï\\cødé 日本 🙂\n",
+    "plain",
+    "x".repeat(300_000),
+    "é".repeat(100_000),
+  ];
+  for (const value of values)
+    expect(text([[value, value]])).toBe(`${copyField(value)}\t${copyField(value)}\n`);
+  expect(text([values, values])).toBe(`${values.map(copyField).join("\t")}\n`.repeat(2));
 });
 
 describeEachDatabase("COPY", (ctx) => {
