@@ -1,6 +1,8 @@
-// `--json` output written in pieces: exactly the bytes of `JSON.stringify(value, null, 2)`, but arrays and
-// objects are serialised one element at a time and handed out in chunks of about 64 KB, so a 150,000-row
-// plan never exists as one 100 MB string (stdout to a pipe or file is synchronous on Linux: no backlog).
+// `--json` output written in pieces: exactly the bytes of `JSON.stringify(value, null, 2)`, but objects are
+// serialised one property and arrays one element at a time and handed out in chunks of about 64 KB, so a
+// 150,000-row plan never exists as one 100 MB string (stdout to a pipe or file is synchronous on Linux: no
+// backlog). An array's element — a row of a plan or a job, a job of a list — is stringified whole by
+// JSON.stringify: walking every row's every value here allocated ten times what the text weighs.
 const CHUNK = 64 * 1024;
 
 export function writeJsonChunks(value: unknown, write: (chunk: string) => void): void {
@@ -16,7 +18,7 @@ export function writeJsonChunks(value: unknown, write: (chunk: string) => void):
   if (buffer) write(buffer);
 }
 
-/** Small values are stringified whole; containers are walked so no element's text is held twice. */
+/** Values and array elements are stringified whole; objects and arrays are walked so no text is held twice. */
 function serialise(value: unknown, indent: string, emit: (text: string) => void): void {
   const plain = toJsonValue(value);
   if (plain === null || typeof plain !== "object") {
@@ -35,7 +37,9 @@ function serialise(value: unknown, indent: string, emit: (text: string) => void)
       // JSON.stringify writes undefined, functions and symbols in arrays as null.
       const element = toJsonValue(item);
       if (element === undefined || typeof element === "function" || typeof element === "symbol") emit("null");
-      else serialise(element, inner, emit);
+      // JSON.stringify's own line breaks are the only ones in its text (a line break in a string is
+      // written \n): indented by this level, it is byte for byte the same as the whole document's.
+      else emit(JSON.stringify(element, null, 2).replaceAll("\n", `\n${inner}`));
     });
     emit(`\n${indent}]`);
     return;
