@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compactRow, expandAction, expandChanges } from "./stored-row.ts";
+import { compactRow, expandAction, expandChanges, triplesText } from "./stored-row.ts";
 import type { Operation, PlanRow } from "./types.ts";
 
 const roundTrip = (operation: Operation, row: PlanRow) => {
@@ -8,6 +9,25 @@ const roundTrip = (operation: Operation, row: PlanRow) => {
   const action = expandAction(operation, row.key, stored.action, changes);
   return { stored, row: { ...row, changes, ...(action ? { action } : {}) } };
 };
+
+it("cuts the triples' text out of the values' text: what stringifying the parsed values gives", () => {
+  const reference = (fields: string[], values: (string | null)[]) =>
+    JSON.stringify(fields.map((field, i) => [field, null, values[i] ?? null]));
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.string(), fc.option(fc.string({ unit: "binary" }))), { maxLength: 12 }),
+      (pairs) => {
+        const fields = pairs.map(([field]) => field);
+        const values = pairs.map(([, value]) => value);
+        expect(triplesText(fields, JSON.stringify(values))).toBe(reference(fields, values));
+      },
+    ),
+  );
+  const awkward = ['a,"b",c', "back\\slash\\", 'ends with \\"', "", "[1,2]", "日本 🙂"];
+  const fields = awkward.map((_, i) => `f${i}`);
+  expect(triplesText(fields, JSON.stringify(awkward))).toBe(reference(fields, awkward));
+  expect(triplesText(["a", "b"], "[]")).toBe('[["a",null,null],["b",null,null]]');
+});
 
 describe("plan rows at rest", () => {
   it("a create row stores its values once and loads back whole", () => {

