@@ -17,12 +17,14 @@ it("writes COPY text: tabs, line breaks and backslashes escaped, null as \\N", (
       ["\\N", "", 42, true],
     ]),
   ).toBe("x\t\\N\t\\N\n\\\\N\t\t42\ttrue\n");
-  // Every value as copyField writes it, whether it is ASCII (written a character at a time) or not
-  // (written by the UTF-8 encoder), and lines much longer than the buffer it starts with.
+  // Every value as copyField writes it, whether it is short and ASCII (written a character at a time) or
+  // not (written by the UTF-8 encoder), and lines much longer than the buffer it starts with.
   const values = [
     "a\tb\nc\rd\\e",
     "Zoë\tÜnï\\cødé 日本 🙂\n",
     "plain",
+    // Longer than SHORT_VALUE: written by the encoder, escaped by copyField.
+    "a tab\there, a line\nbreak, a CR\r and a back\\slash",
     "x".repeat(300_000),
     "é".repeat(100_000),
   ];
