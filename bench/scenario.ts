@@ -330,6 +330,8 @@ interface CliRun {
   command: string;
   ms: number;
   peakRssMb: number;
+  /** CPU time of the CLI process (user + system): beside `ms`, how much of the wall time it was busy. */
+  cpuMs: number;
   exitCode: number | null;
   summary?: unknown;
 }
@@ -357,6 +359,7 @@ function cli(args: string[]): CliRun {
   );
   const ms = performance.now() - start;
   const rss = /BENCH_PEAK_RSS_KB=(\d+)/.exec(child.stderr ?? "");
+  const cpu = /BENCH_CPU_MS=(\d+)/.exec(child.stderr ?? "");
   const command = args.slice(0, 2).join(" ");
   if (child.status !== 0) {
     process.stderr.write(`${command} exited ${child.status}:\n${child.stderr}\n`);
@@ -371,6 +374,7 @@ function cli(args: string[]): CliRun {
     command: `${command} (${args[2] ?? ""})`,
     ms: round(ms),
     peakRssMb: rss ? round(Number(rss[1]) / 1024) : 0,
+    cpuMs: cpu ? Number(cpu[1]) : 0,
     exitCode: child.status,
     summary,
   };
