@@ -53,16 +53,17 @@ export function copyBytes(rows: Iterable<readonly CopyValue[]>, sizeHint = 64 * 
     for (let i = 0; i < row.length; i++) {
       const value = row[i];
       const text =
-        value === null || value === undefined ? "\\N" : typeof value === "string" ? value : String(value);
+        value === null || value === undefined ? null : typeof value === "string" ? value : String(value);
       // Room for the separator, the line break and the worst case of every character: 3 UTF-8 bytes, or
-      // 2 for an escaped one.
-      if (used + text.length * 3 + 2 > buffer.length) {
-        const larger = Buffer.allocUnsafe(Math.max(buffer.length * 2, used + text.length * 3 + 2));
+      // 2 for an escaped one (a null is `\N`).
+      const room = (text === null ? 2 : text.length * 3) + 2;
+      if (used + room > buffer.length) {
+        const larger = Buffer.allocUnsafe(Math.max(buffer.length * 2, used + room));
         buffer.copy(larger, 0, 0, used);
         buffer = larger;
       }
       if (i) buffer[used++] = TAB;
-      if (value === null || value === undefined) {
+      if (text === null) {
         buffer[used++] = BACKSLASH;
         buffer[used++] = 78; // N
         continue;
