@@ -62,7 +62,7 @@ async function writeDirectly(batch: Batch): Promise<boolean> {
     await copyIn(
       tx,
       "job_items",
-      ["job_id", ...OUTCOMES_STAGE.columns.map(([name]) => name), "processed_at"],
+      ["job_id", ...ITEM_COLUMNS, "processed_at"],
       copyRows(outcomes.keys(), (i) => [job.id, ...outcomeFields(batch, i), batch.nowIso]),
     );
     const succeeded = outcomes.flatMap((o) => (o.status === "succeeded" ? [o.row] : []));
@@ -96,11 +96,9 @@ async function writeChecked(batch: Batch): Promise<number> {
     tx,
     sql`
       with done as (
-        insert into job_items (job_id, row, line, seq, key, action, status, reason, before, after, user_id,
-          processed_at)
-        select ${job.id}, x.row, x.line, x.seq, x.key, x.action, x.status, x.reason, x.before, x.after,
-          x.user_id, ${nowIso}::timestamptz
-        from bulkusers_stage_outcomes x
+        insert into job_items (job_id, ${sql.raw(ITEM_COLUMNS.join(", "))}, processed_at)
+        select ${job.id}, ${sql.raw(ITEM_COLUMNS.map((c) => `x.${c}`).join(", "))}, ${nowIso}::timestamptz
+        from ${sql.raw(OUTCOMES_STAGE.name)} x
         on conflict (job_id, row) do update set status = excluded.status, reason = excluded.reason,
           before = excluded.before, after = excluded.after, user_id = excluded.user_id,
           processed_at = excluded.processed_at
@@ -140,6 +138,8 @@ const OUTCOMES_STAGE: StagingTable = {
     ["user_id", "uuid"],
   ],
 };
+/** A job item's own columns, as the outcomes are staged and as both paths write them. */
+const ITEM_COLUMNS = OUTCOMES_STAGE.columns.map(([name]) => name);
 
 /** Outcome i of the batch as a job item's fields (the staging table's columns, in order). */
 function outcomeFields({ outcomes, places }: Batch, i: number): CopyValue[] {
