@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import type { Express, Router } from "express";
 import { createApiRouter } from "./api/index.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
-import { type DatabaseHandle, openDatabase } from "./directory/client.ts";
+import { type DatabaseHandle, describeDatabaseProblem, openDatabase } from "./directory/client.ts";
 import { DatabaseLockedError } from "./directory/pglite-lock.ts";
 import { createMetrics } from "./http/metrics.ts";
 import { createHttpApp, type ListeningServer, listen } from "./http/server.ts";
@@ -340,7 +340,7 @@ export async function main(env: Record<string, string | undefined> = process.env
       );
     } else {
       process.stderr.write(
-        `bulkusers: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        `bulkusers: could not start: ${describeDatabaseProblem(error)?.message ?? (error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
       );
     }
     process.exitCode = 1;

@@ -2,6 +2,7 @@
 // runs it and turns the outcome into an exit status. 0 done, 2 refused input or bad usage, 1 anything
 // unexpected. With --json, stdout carries exactly one JSON document, whatever happens.
 import { parseArgs } from "node:util";
+import { describeDatabaseProblem } from "../directory/client.ts";
 import { COMMANDS } from "./commands.ts";
 import {
   CLI,
@@ -252,9 +253,15 @@ function reportFailure(io: CliIo, ctx: CommandContext, error: unknown): number {
     reportRefusal(io, ctx.json, error, ctx.printedJson);
     return EXIT_REFUSED;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const known = describeDatabaseProblem(error);
+  const message = known?.message ?? (error instanceof Error ? error.message : String(error));
   if (ctx.json && !ctx.printedJson) {
-    io.stdout(`${JSON.stringify({ error: { code: "cli.unexpected", message } }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ error: { code: known?.code ?? "cli.unexpected", message } }, null, 2)}\n`);
+  }
+  if (known) {
+    // Not a bug of this program: the reason, without a stack trace.
+    io.stderr(`bulkusers: ${message}\n`);
+    return EXIT_FAILURE;
   }
   io.stderr(`bulkusers: unexpected failure: ${message}\n`);
   if (error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);

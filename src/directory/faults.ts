@@ -42,5 +42,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/** The message of the innermost cause (drizzle wraps the driver's error in its own "Failed query: …"). */
+export function innermostMessage(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}
+
 /** Seconds a client is told to wait (Retry-After) while the database is away. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
