@@ -21,7 +21,9 @@ const optionalText = z
 
 /** A whole number within [min, max]; every refusal names the allowed range and the value given. */
 const integer = (fallback: number, min: number, max: number) => {
-  const range = `a whole number from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}`;
+  // Made only for the message: the first toLocaleString of a process loads ICU's number data (~25 ms),
+  // which every command paid at start-up when this ran for each setting as the schema was built.
+  const range = () => `a whole number from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}`;
   return z
     .string()
     .optional()
@@ -30,7 +32,7 @@ const integer = (fallback: number, min: number, max: number) => {
       if (!text) return fallback;
       const number = Number(text);
       if (!/^[+-]?\d+$/.test(text) || number < min || number > max) {
-        ctx.addIssue({ code: "custom", message: `must be ${range} (got '${text}')` });
+        ctx.addIssue({ code: "custom", message: `must be ${range()} (got '${text}')` });
         return z.NEVER;
       }
       return number;
