@@ -32,7 +32,6 @@ const BUNDLED = new Set([
   "csv-parse",
   "csv-stringify",
   "drizzle-orm",
-  "iconv-lite",
   "nanoid",
   "node-cron",
   "numfmt",

@@ -134,6 +134,8 @@ const timeZone = z
   .transform((value) => (value?.trim() ? value.trim() : "UTC"))
   .refine(
     (value) => {
+      // The default needs no check: a first DateTimeFormat loads ICU's date data (~15 ms of every start).
+      if (value === "UTC") return true;
       try {
         new Intl.DateTimeFormat("en", { timeZone: value });
         return true;
