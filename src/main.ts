@@ -39,8 +39,6 @@ import { registerScheduleListeners } from "./slack/listeners/schedules.ts";
 import { createSlackNotifier } from "./slack/notifier.ts";
 import { createSlackScheduleReporter } from "./slack/schedule-reporter.ts";
 
-/** PGlite's shared_buffers in the server (PGlite's own default is 128MB; see docs/operations.md). */
-export const PGLITE_SHARED_BUFFERS = "32MB";
 
 /** The database URL without a password, for logs. */
 function describeUrl(url: string): string {
@@ -100,9 +98,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
   };
 
   try {
-    // The server keeps PGlite's buffer pool small: idle memory matters for a long-running process.
-    const open =
-      options.openDb ?? ((url: string) => openDatabase(url, { pgliteSharedBuffers: PGLITE_SHARED_BUFFERS }));
+    // (An embedded folder's buffer pool is kept small for the server and the CLI alike: PGLITE_SHARED_BUFFERS.)
+    const open = options.openDb ?? ((url: string) => openDatabase(url));
     const database = await open(config.databaseUrl);
     stops.push({ name: "database", stop: () => database.close() });
     logger.info(

@@ -1,15 +1,24 @@
-// Opening a database that cannot be used as it stands — a user without the right to create tables, a
-// database that does not exist — gives the server's own reason and what to do, and the process exits.
-// And a migrated database is opened without running the migrator at all, so a user with only read and
-// write rights on the tables can run the app.
+// Opening a database: a migrated one without running the migrator (so a user with only read and write
+// rights on the tables can run the app); one that cannot be used — a user without the right to create
+// tables, a database that does not exist — with the server's own reason and what to do, and the process
+// exits; an embedded folder with the small buffer pool, whoever opens it.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { DatabaseSetupError, migrationsApplied, openDatabase, queryRows } from "../src/directory/client.ts";
+import {
+  DatabaseSetupError,
+  migrationsApplied,
+  openDatabase,
+  PGLITE_SHARED_BUFFERS,
+  queryRows,
+} from "../src/directory/client.ts";
 import { users } from "../src/directory/schema.ts";
 import { createPostgresDatabase } from "./support/db.ts";
 
@@ -59,6 +68,31 @@ describe("migrations already applied", () => {
       expect(await migrationsApplied(migrated.db)).toBe(false);
     } finally {
       await migrated.close();
+    }
+  });
+});
+
+describe("an embedded database folder", () => {
+  it("runs with the small buffer pool, for the CLI too; a folder made with PGlite's default is set on its next open", {
+    timeout: 60_000,
+  }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bulkusers-pglite-"));
+    try {
+      // A folder as PGlite makes it by itself (shared_buffers 128MB), as older versions of the CLI left it.
+      const raw = await PGlite.create({ dataDir: dir });
+      expect(
+        (await raw.query<{ shared_buffers: string }>("show shared_buffers")).rows[0]?.shared_buffers,
+      ).toBe("128MB");
+      await raw.close();
+      const handle = await openDatabase(`pglite:${dir}`);
+      try {
+        const [row] = await queryRows<{ shared_buffers: string }>(handle.db, sql`show shared_buffers`);
+        expect(row?.shared_buffers).toBe(PGLITE_SHARED_BUFFERS);
+      } finally {
+        await handle.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
