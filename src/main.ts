@@ -39,7 +39,6 @@ import { registerScheduleListeners } from "./slack/listeners/schedules.ts";
 import { createSlackNotifier } from "./slack/notifier.ts";
 import { createSlackScheduleReporter } from "./slack/schedule-reporter.ts";
 
-
 /** The database URL without a password, for logs. */
 function describeUrl(url: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/, "$1:***@");

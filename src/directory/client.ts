@@ -154,7 +154,8 @@ async function openPglite(url: string, options: OpenOptions): Promise<DatabaseHa
   const lock = dataDir ? acquireLock(dataDir) : undefined;
   let client: PGlite;
   try {
-    if (dataDir && !options.pgliteDataDir) await preparePgliteFolder(dataDir, options.pgliteSharedBuffers ?? PGLITE_SHARED_BUFFERS);
+    if (dataDir && !options.pgliteDataDir)
+      await preparePgliteFolder(dataDir, options.pgliteSharedBuffers ?? PGLITE_SHARED_BUFFERS);
     client = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
       ...(options.pgliteDataDir ? { loadDataDir: options.pgliteDataDir } : {}),
