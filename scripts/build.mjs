@@ -72,7 +72,8 @@ export function isStale() {
   return newestMtime(join(ROOT, "src")) > built;
 }
 
-export async function build() {
+/** The bundle's files, made in memory (esbuild's OutputFile: path, contents, text). */
+export async function bundle() {
   const esbuild = await import("esbuild");
   const result = await esbuild.build({
     absWorkingDir: ROOT,
@@ -95,8 +96,13 @@ export async function build() {
     logLevel: "warning",
     write: false,
   });
+  return result.outputFiles;
+}
+
+export async function build() {
+  const outputFiles = await bundle();
   const isEntry = (path) => Object.keys(ENTRIES).some((name) => path.startsWith(join(DIST, `${name}.js`)));
-  const files = [...result.outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
+  const files = [...outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
   const written = new Set();
   for (const file of files) {
     mkdirSync(dirname(file.path), { recursive: true });

@@ -1,7 +1,7 @@
 // The only reader of process.env: one zod schema, parsed once at start-up. A bad value stops start-up
 // with one message that lists every problem (no stack trace); missing Slack settings are not errors,
 // they switch Slack off and `slackProblems` says which variables to set.
-import { z } from "zod";
+import * as z from "zod";
 import { type ApprovalPolicy, DEFAULT_APPROVAL_RULES, parseApprovalRules } from "./core/approval-rules.ts";
 
 const list = z

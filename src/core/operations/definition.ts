@@ -1,6 +1,6 @@
 // What every operation module provides, and what the planner hands to it.
 
-import { z } from "zod";
+import * as z from "zod";
 import type { LicenseCatalog } from "../plan-rules/catalog.ts";
 import type {
   CsvRecord,
