@@ -450,7 +450,12 @@ describe("cli process", () => {
       "postgres://nobody@127.0.0.1:1/none",
       "--json",
     ]);
+    // A database that cannot be reached: exit 1, with its own code and the reason in one line.
     expect(failed.status).toBe(1);
-    expect(JSON.parse(failed.stdout).error.code).toBe("cli.unexpected");
+    expect(JSON.parse(failed.stdout).error.code).toBe("database.unavailable");
+    expect(failed.stderr).toMatch(
+      /^bulkusers: cannot reach the database \(connect ECONNREFUSED 127\.0\.0\.1:1\)/,
+    );
+    expect(failed.stderr).not.toMatch(/\n\s+at /);
   });
 });
