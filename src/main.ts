@@ -97,7 +97,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningAp
   };
 
   try {
-    // (An embedded folder's buffer pool is kept small for the server and the CLI alike: PGLITE_SHARED_BUFFERS.)
+    // (An embedded folder's buffer pool is small for every process: PGLITE_SHARED_BUFFERS in client.ts.)
     const open = options.openDb ?? ((url: string) => openDatabase(url));
     const database = await open(config.databaseUrl);
     stops.push({ name: "database", stop: () => database.close() });
