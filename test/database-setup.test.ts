@@ -2,7 +2,6 @@
 // rights on the tables can run the app); one that cannot be used — a user without the right to create
 // tables, a database that does not exist — with the server's own reason and what to do, and the process
 // exits; an embedded folder with the small buffer pool, whoever opens it.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -21,35 +20,29 @@ import {
 } from "../src/directory/client.ts";
 import { users } from "../src/directory/schema.ts";
 import { createPostgresDatabase } from "./support/db.ts";
+import { cleanEnv, spawnWatched } from "./support/process-tree.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The real CLI (bin/bulkusers.js) with a deadline: a process that does not exit in time is a failure. */
-function cli(
+async function cli(
   args: string[],
 ): Promise<{ status: number | null; stdout: string; stderr: string; hung: boolean }> {
-  return new Promise((resolve, reject) => {
-    const { VITEST: _v, VITEST_POOL_ID: _p, VITEST_WORKER_ID: _w, DATABASE_URL: _d, ...env } = process.env;
-    const child = spawn(process.execPath, [join(ROOT, "bin", "bulkusers.js"), ...args], { env });
-    let stdout = "";
-    let stderr = "";
-    let hung = false;
-    const deadline = setTimeout(() => {
-      hung = true;
-      child.kill("SIGKILL");
-    }, 30_000);
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(deadline);
-      resolve({ status, stdout, stderr, hung });
-    });
+  const run = spawnWatched(process.execPath, [join(ROOT, "bin", "bulkusers.js"), ...args], {
+    cwd: ROOT,
+    env: cleanEnv(),
   });
+  // "close", not "exit": every byte of its output has been read by then.
+  const closed = new Promise<void>((resolve) => run.child.on("close", () => resolve()));
+  let hung = false;
+  const deadline = setTimeout(() => {
+    hung = true;
+    run.child.kill("SIGKILL");
+  }, 30_000);
+  const { code } = await run.exited;
+  await closed;
+  clearTimeout(deadline);
+  return { status: code, stdout: run.output.stdout, stderr: run.output.stderr, hung };
 }
 
 describe("migrations already applied", () => {
